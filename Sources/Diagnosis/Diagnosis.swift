@@ -1,0 +1,2 @@
+// Per-connection diagnosis builds here.
+

@@ -1,0 +1,2 @@
+// Report rendering builds here.
+
