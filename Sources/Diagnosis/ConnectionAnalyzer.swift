@@ -1,0 +1,125 @@
+import Capture
+import Dissect
+import Reassembly
+import Wire
+
+/// The flow tracker's consumer: recognises RDP connections (by port or by
+/// content), stops payload delivery for everything else, and turns each
+/// finished connection into a `ConnectionSummary`.
+public final class ConnectionAnalyzer: StreamConsumer {
+    /// Report every TCP connection, not only RDP ones.
+    public let listAll: Bool
+    /// Finished connections in the order they finished (sorted by the caller if needed).
+    public private(set) var summaries: [ConnectionSummary] = []
+    /// Called for each reported connection as it finishes (live capture streams them).
+    public var onFinished: ((ConnectionSummary) -> Void)?
+
+    /// Per-connection state kept in `TCPConnection.attachment`.
+    final class State {
+        /// How RDP was recognised, once it was.
+        var detectedBy: String?
+        var decided = false
+        /// The client's first bytes when they arrive in very small pieces.
+        var head: [UInt8] = []
+    }
+
+    public init(listAll: Bool = false) {
+        self.listAll = listAll
+    }
+
+    @inline(__always)
+    func state(_ c: TCPConnection) -> State {
+        // Every connection gets its state in `opened`, before any other event.
+        unsafeDowncast(c.attachment.unsafelyUnwrapped, to: State.self)
+    }
+
+    public func opened(_ connection: TCPConnection) {
+        let s = State()
+        if connection.isRDPByPort {
+            s.detectedBy = "port"
+            s.decided = true
+        }
+        connection.attachment = s
+    }
+
+    public func data(_ connection: TCPConnection, _ direction: Direction, _ bytes: UnsafeRawBufferPointer,
+                     offset: UInt64, frame: Int, time: CaptureTime) -> PayloadDecision {
+        let s = state(connection)
+        if !s.decided {
+            // An RDP client speaks first; a server speaking first means another protocol.
+            guard direction == .clientToServer else { return reject(connection, s) }
+            let verdict: RDPDetector.Verdict
+            if s.head.isEmpty {
+                verdict = RDPDetector.classifyClientStart(bytes)
+                if verdict == .undecided { s.head = Array(bytes) }
+            } else {
+                s.head.append(contentsOf: bytes.prefix(16))
+                verdict = s.head.withUnsafeBytes { RDPDetector.classifyClientStart($0) }
+            }
+            switch verdict {
+            case .rdp:
+                s.decided = true
+                s.detectedBy = "content"
+                s.head = []
+                connection.isRDPByContent = true
+            case .notRDP:
+                return reject(connection, s)
+            case .undecided:
+                return .keep
+            }
+        }
+        return .keep
+    }
+
+    func reject(_ connection: TCPConnection, _ s: State) -> PayloadDecision {
+        s.decided = true
+        s.head = []
+        if !listAll { connection.observeSegments = false }
+        return .stopConnection
+    }
+
+    public func gap(_ connection: TCPConnection, _ direction: Direction, offset: UInt64, length: UInt64, frame: Int) {}
+    public func ended(_ connection: TCPConnection, _ direction: Direction, frame: Int, time: CaptureTime) {}
+    public func segment(_ connection: TCPConnection, _ segment: SegmentEvent) {}
+    public func anomaly(_ connection: TCPConnection, _ anomaly: StreamAnomaly, frame: Int) {}
+    public func icmpError(_ connection: TCPConnection, _ message: ICMPMessage, direction: Direction,
+                          reporter: IPAddress, ttl: UInt8, frame: Int, time: CaptureTime) {}
+
+    public func finished(_ connection: TCPConnection) {
+        let s = state(connection)
+        connection.attachment = nil
+        guard s.detectedBy != nil || listAll else { return }
+        let summary = ConnectionSummary(connection, rdpDetectedBy: s.detectedBy)
+        summaries.append(summary)
+        onFinished?(summary)
+    }
+}
+
+/// The result of analysing a set of inputs.
+public struct AnalysisResult: Sendable {
+    public var inputs: [InputSummary]
+    public var stats: TrackerStats
+    /// Reported connections, ordered by their first frame.
+    public var connections: [ConnectionSummary]
+}
+
+/// Runs capture → decode → reassembly → analysis over every frame of `reader`.
+public enum Analysis {
+    public static func run(reader: CaptureReader, config: ReassemblyConfig = ReassemblyConfig(), listAll: Bool = false,
+                           progress: ((_ frames: Int, _ bytes: Int) -> Void)? = nil) -> AnalysisResult {
+        let analyzer = ConnectionAnalyzer(listAll: listAll)
+        let tracker = FlowTracker(config: config, consumer: analyzer)
+        var countdown = 1 << 20
+        while let frame = reader.next() {
+            tracker.ingest(frame)
+            countdown -= 1
+            if countdown == 0 {
+                countdown = 1 << 20
+                progress?(tracker.stats.frames, tracker.stats.bytes)
+            }
+        }
+        tracker.finishAll()
+        let connections = analyzer.summaries.sorted { ($0.firstFrame, $0.trackerID) < ($1.firstFrame, $1.trackerID) }
+        return AnalysisResult(inputs: reader.summaries, stats: tracker.stats, connections: connections)
+    }
+}

@@ -1,0 +1,187 @@
+import Capture
+import Reassembly
+import Wire
+
+/// How a TCP connection ended, as far as the capture shows.
+public enum TCPEnding: Sendable, Equatable {
+    /// Both sides sent FIN; `first` is the side that closed first.
+    case fin(first: Direction, frame: Int)
+    /// Only one side sent FIN before the capture ended.
+    case halfClosed(by: Direction, frame: Int)
+    /// A RST; `from` is the side it claims to come from.
+    case reset(from: Direction, frame: Int)
+    /// Still open when the capture (or the idle timeout) ended it.
+    case open
+
+    public var label: String {
+        switch self {
+        case let .fin(first, _): return "fin_by_\(first.sender)"
+        case let .halfClosed(by, _): return "half_closed_by_\(by.sender)"
+        case let .reset(from, _): return "rst_by_\(from.sender)"
+        case .open: return "open"
+        }
+    }
+
+    public var frame: Int? {
+        switch self {
+        case let .fin(_, f), let .halfClosed(_, f), let .reset(_, f): return f
+        case .open: return nil
+        }
+    }
+}
+
+/// Per-direction figures of a finished connection.
+public struct DirectionSummary: Sendable {
+    public var packets: Int
+    public var payloadBytes: UInt64
+    public var retransmissions: Int
+    public var outOfOrder: Int
+    public var gaps: Int
+    public var gapBytes: UInt64
+    public var overlapsDiffering: Int
+    public var zeroWindows: Int
+    public var synCount: Int
+    public var largestSegment: Int
+    public var announcedMSS: Int
+    public var finFrame: Int?
+    public var rstFrame: Int?
+    public var rstCount: Int
+    public var ttl: UInt8
+    public var ttlStable: Bool
+
+    init(_ s: DirectionState) {
+        packets = s.packets
+        payloadBytes = s.payloadBytes
+        retransmissions = s.retransmissions
+        outOfOrder = s.outOfOrder
+        gaps = s.gaps
+        gapBytes = s.gapBytes
+        overlapsDiffering = s.overlapsDiffering
+        zeroWindows = s.zeroWindows
+        synCount = s.synCount
+        largestSegment = s.largestSegment
+        announcedMSS = Int(s.announcedMSS)
+        finFrame = s.firstFINFrame
+        rstFrame = s.firstRSTFrame
+        rstCount = s.rstCount
+        ttl = s.profile.firstTTL
+        ttlStable = s.profile.minTTL == s.profile.maxTTL
+    }
+}
+
+/// One stage of a connection reached, with its first frame.
+public struct StageRecord: Sendable, Equatable {
+    public var stage: Stage
+    public var frame: Int
+    public var time: CaptureTime
+    public var evidence: Evidence
+
+    public init(stage: Stage, frame: Int, time: CaptureTime, evidence: Evidence = .observed) {
+        self.stage = stage
+        self.frame = frame
+        self.time = time
+        self.evidence = evidence
+    }
+}
+
+/// Whether a fact was seen on the wire or deduced from sizes and order.
+public enum Evidence: String, Sendable {
+    case observed, inferred
+}
+
+/// The stages of an RDP connection, in order (DESIGN.md "Stages").
+public enum Stage: String, Sendable, CaseIterable, Comparable {
+    case syn
+    case tcpEstablished = "tcp_established"
+    case x224Request = "x224_request"
+    case x224Confirm = "x224_confirm"
+    case tlsClientHello = "tls_client_hello"
+    case tlsServerHello = "tls_server_hello"
+    case tlsEstablished = "tls_established"
+    case nla
+    case mcsConnect = "mcs_connect"
+    case licensing
+    case active
+
+    var order: Int { Stage.allCases.firstIndex(of: self) ?? 0 }
+    public static func < (a: Stage, b: Stage) -> Bool { a.order < b.order }
+}
+
+/// Everything a report says about one connection, as plain values.
+public struct ConnectionSummary: Sendable {
+    public var trackerID: Int
+    public var client: Endpoint
+    public var server: Endpoint
+    public var firstFrame: Int
+    public var lastFrame: Int
+    public var start: CaptureTime
+    public var end: CaptureTime
+    public var isRDP: Bool
+    /// "port", "content" or nil for non-RDP connections.
+    public var rdpDetectedBy: String?
+    public var clientToServer: DirectionSummary
+    public var serverToClient: DirectionSummary
+    public var ending: TCPEnding
+    public var finishReason: String
+    public var missingSYN: Bool
+    public var clientGuessed: Bool
+    public var stages: [StageRecord]
+    public var anomalies: [(code: String, frame: Int)]
+    public var wiresharkFilter: String
+    /// Handshake round-trip times seen from the capture point (nanoseconds), when measured.
+    public var serverRTT: Int64?
+    public var clientRTT: Int64?
+
+    public var reached: Stage? { stages.map(\.stage).max() }
+    public var duration: Int64 { end.nanoseconds(since: start) }
+
+    public func direction(_ d: Direction) -> DirectionSummary { d == .clientToServer ? clientToServer : serverToClient }
+}
+
+extension ConnectionSummary {
+    init(_ c: TCPConnection, rdpDetectedBy: String?) {
+        trackerID = c.id
+        client = c.client
+        server = c.server
+        firstFrame = c.firstFrame
+        lastFrame = c.lastFrame
+        start = c.firstTime
+        end = c.lastTime
+        isRDP = rdpDetectedBy != nil
+        self.rdpDetectedBy = rdpDetectedBy
+        clientToServer = DirectionSummary(c.clientToServer)
+        serverToClient = DirectionSummary(c.serverToClient)
+        ending = ConnectionSummary.ending(of: c)
+        finishReason = c.finishReason?.rawValue ?? "end_of_capture"
+        missingSYN = c.missingSYN
+        clientGuessed = c.clientGuessed
+        anomalies = c.anomalies.map { ($0.anomaly.description, $0.frame) }
+        wiresharkFilter = c.wiresharkFilter
+        var stages: [StageRecord] = []
+        if let f = c.synFrame, let t = c.synTime { stages.append(StageRecord(stage: .syn, frame: f, time: t)) }
+        if let f = c.establishedFrame, let t = c.establishedTime {
+            stages.append(StageRecord(stage: .tcpEstablished, frame: f, time: t))
+        } else if c.missingSYN, c.clientToServer.payloadBytes + c.serverToClient.payloadBytes > 0 {
+            // Data flowed, so the connection was established before the capture began.
+            stages.append(StageRecord(stage: .tcpEstablished, frame: c.firstFrame, time: c.firstTime, evidence: .inferred))
+        }
+        self.stages = stages
+        if let syn = c.synTime, let synAck = c.synAckTime { serverRTT = synAck.nanoseconds(since: syn) }
+        if let synAck = c.synAckTime, let est = c.establishedTime { clientRTT = est.nanoseconds(since: synAck) }
+    }
+
+    static func ending(of c: TCPConnection) -> TCPEnding {
+        let c2s = c.clientToServer, s2c = c.serverToClient
+        let rst = [(Direction.clientToServer, c2s.firstRSTFrame), (.serverToClient, s2c.firstRSTFrame)]
+            .compactMap { d, f in f.map { (d, $0) } }.min { $0.1 < $1.1 }
+        let fin = [(Direction.clientToServer, c2s.firstFINFrame), (.serverToClient, s2c.firstFINFrame)]
+            .compactMap { d, f in f.map { (d, $0) } }.min { $0.1 < $1.1 }
+        if let rst, fin == nil || !c.bothFINs || rst.1 < (fin?.1 ?? .max) {
+            return .reset(from: rst.0, frame: rst.1)
+        }
+        if let fin {
+            return c.bothFINs ? .fin(first: fin.0, frame: fin.1) : .halfClosed(by: fin.0, frame: fin.1)
+        }
+        return .open
+    }
+}

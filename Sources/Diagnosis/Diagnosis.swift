@@ -1,2 +1,0 @@
-// Per-connection diagnosis builds here.
-

@@ -1,0 +1,299 @@
+import Capture
+import Wire
+
+/// The flow table and TCP reassembler: frames in, stream events out to `Consumer`.
+///
+/// Connections live in a slot array found through `[FlowKey: Int32]`; a
+/// one-entry cache catches runs of packets of the same flow. Three intrusive
+/// LRU lists (half-open, open, closed) make idle expiry and eviction O(1) per
+/// packet. Time is capture time, never the wall clock.
+public final class FlowTracker<Consumer: StreamConsumer> {
+    public let config: ReassemblyConfig
+    public let consumer: Consumer
+    public internal(set) var stats = TrackerStats()
+
+    var table: [FlowKey: Int32] = [:]
+    var slots: ContiguousArray<TCPConnection?> = []
+    var freeSlots: [Int32] = []
+    /// LRU heads and tails per class: 0 half-open, 1 open, 2 closed. Head = most recent.
+    var lruHead: (Int32, Int32, Int32) = (-1, -1, -1)
+    var lruTail: (Int32, Int32, Int32) = (-1, -1, -1)
+    var cachedKey: FlowKey?
+    var cachedSlot: Int32 = -1
+    var packet = DecodedPacket()
+    /// Latest capture time seen (frames can go slightly backwards across interfaces).
+    public internal(set) var now = CaptureTime.zero
+    var nextSweep = CaptureTime.zero
+    var nextID = 0
+
+    public init(config: ReassemblyConfig = ReassemblyConfig(), consumer: Consumer) {
+        self.config = config
+        self.consumer = consumer
+        table.reserveCapacity(1024)
+    }
+
+    /// Decodes one frame and processes it.
+    @inline(__always)
+    public func ingest(_ frame: Frame) {
+        stats.frames += 1
+        stats.bytes += frame.bytes.count
+        if frame.time > now { now = frame.time }
+        switch PacketDecoder.decode(frame.bytes, linkType: frame.linkType, into: &packet) {
+        case .ip:
+            stats.ipPackets += 1
+            switch packet.transport {
+            case .tcp:
+                stats.tcpPackets += 1
+                processTCP(frame)
+            case .udp: stats.udpPackets += 1
+            case .icmp, .icmpv6:
+                stats.icmpPackets += 1
+                if packet.icmp.isError { processICMPError(frame) }
+            case .fragment: stats.fragments += 1
+            case .other: stats.otherIPPackets += 1
+            }
+        case .notIP:
+            stats.nonIPFrames += 1
+        case .malformed(let anomaly):
+            stats.malformed[Int(anomaly.rawValue)] += 1
+        }
+        if now >= nextSweep { sweep() }
+    }
+
+    /// Moves capture time forward without a packet (live capture's periodic tick), expiring idle flows.
+    public func advance(to time: CaptureTime) {
+        if time > now { now = time }
+        sweep()
+    }
+
+    /// Finishes every connection still in the table (end of the capture), oldest first.
+    public func finishAll(reason: FinishReason = .endOfCapture) {
+        let open = slots.compactMap { $0 }.sorted { $0.id < $1.id }
+        for connection in open { finish(connection, reason: reason) }
+    }
+
+    /// Stops payload delivery in both directions of `connection` (e.g. not RDP).
+    public func stopPayload(_ connection: TCPConnection) {
+        stopPayload(connection.clientToServer)
+        stopPayload(connection.serverToClient)
+    }
+
+    /// Connections currently in the table.
+    public var flowCount: Int { table.count }
+
+    // MARK: lookup
+
+    @inline(__always)
+    func lookup(_ key: FlowKey) -> Int32 {
+        if cachedSlot >= 0, let cachedKey, cachedKey == key { return cachedSlot }
+        guard let slot = table[key] else { return -1 }
+        cachedKey = key
+        cachedSlot = slot
+        return slot
+    }
+
+    func processTCP(_ frame: Frame) {
+        let tcp = packet.tcp
+        let source = Endpoint(address: packet.ip.source, port: tcp.sourcePort)
+        let destination = Endpoint(address: packet.ip.destination, port: tcp.destinationPort)
+        let key = FlowKey(source, destination)
+        let isSYN = tcp.flags.contains(.syn) && !tcp.flags.contains(.ack)
+        var connection: TCPConnection
+        let slot = lookup(key)
+        if slot >= 0, let existing = slots[Int(slot)] {
+            connection = existing
+            if isSYN && startsNewConnection(existing, source: source, sequence: tcp.sequence) {
+                stats.portReuses += 1
+                finish(existing, reason: .portReused)
+                connection = create(key: key, source: source, destination: destination, frame: frame)
+            }
+        } else {
+            connection = create(key: key, source: source, destination: destination, frame: frame)
+        }
+        let direction: Direction = source.port == connection.client.port && source.address == connection.client.address
+            ? .clientToServer : .serverToClient
+        handleSegment(connection, direction, frame)
+        touch(connection)
+    }
+
+    /// A SYN with a new ISN on a known address/port pair starts a new
+    /// connection when the old one is closed, or when the client side opens
+    /// again (the old one died without a FIN/RST we saw).
+    func startsNewConnection(_ connection: TCPConnection, source: Endpoint, sequence: UInt32) -> Bool {
+        let fromClient = source.port == connection.client.port && source.address == connection.client.address
+        let state = fromClient ? connection.clientToServer : connection.serverToClient
+        if state.sawSYN { return sequence != state.isn && (fromClient || connection.isClosed) }
+        // No SYN from this side yet: only a closed connection (or data seen without a SYN) is replaced.
+        return connection.isClosed || (fromClient && connection.missingSYN)
+    }
+
+    func create(key: FlowKey, source: Endpoint, destination: Endpoint, frame: Frame) -> TCPConnection {
+        if table.count >= config.maxFlows { evictOne() }
+        let flags = packet.tcp.flags
+        var client = source, server = destination
+        var guessed = false
+        if flags.contains(.syn) {
+            if flags.contains(.ack) { client = destination; server = source }
+        } else {
+            guessed = true
+            let sourceIsServer = config.isServerPort(source.port)
+            let destinationIsServer = config.isServerPort(destination.port)
+            if sourceIsServer && !destinationIsServer || (!destinationIsServer && source.port < destination.port) {
+                client = destination
+                server = source
+            }
+        }
+        let connection = TCPConnection(id: nextID, key: key, client: client, server: server, frame: frame.number,
+                                       time: frame.time, isRDPByPort: config.isServerPort(server.port))
+        connection.clientGuessed = guessed
+        nextID += 1
+        let slot: Int32
+        if let free = freeSlots.popLast() {
+            slot = free
+            slots[Int(slot)] = connection
+        } else {
+            slot = Int32(slots.count)
+            slots.append(connection)
+        }
+        connection.slot = slot
+        table[key] = slot
+        cachedKey = key
+        cachedSlot = slot
+        stats.connections += 1
+        stats.currentFlows = table.count
+        if table.count > stats.peakFlows { stats.peakFlows = table.count }
+        pushFront(connection, lruClass: 0)
+        consumer.opened(connection)
+        if !(flags.contains(.syn) && !flags.contains(.ack)) {
+            // The capture began after the client's SYN.
+            connection.missingSYN = true
+            if connection.note(.missingSYN, frame: frame.number) { consumer.anomaly(connection, .missingSYN, frame: frame.number) }
+        }
+        return connection
+    }
+
+    // MARK: ICMP
+
+    func processICMPError(_ frame: Frame) {
+        guard let quoted = packet.icmp.quoted, quoted.protocolNumber == 6, quoted.hasPorts else {
+            stats.icmpErrorsUnmatched += 1
+            return
+        }
+        let source = Endpoint(address: quoted.source, port: quoted.sourcePort)
+        let destination = Endpoint(address: quoted.destination, port: quoted.destinationPort)
+        let slot = lookup(FlowKey(source, destination))
+        guard slot >= 0, let connection = slots[Int(slot)] else {
+            stats.icmpErrorsUnmatched += 1
+            return
+        }
+        stats.icmpErrorsMatched += 1
+        let direction: Direction = source == connection.client ? .clientToServer : .serverToClient
+        connection.lastTime = max(connection.lastTime, frame.time)
+        connection.lastFrame = frame.number
+        consumer.icmpError(connection, packet.icmp, direction: direction, reporter: packet.ip.source,
+                           ttl: packet.ip.ttl, frame: frame.number, time: frame.time)
+        touch(connection)
+    }
+
+    // MARK: finishing
+
+    /// Releases what is buffered (with gaps for what never arrived), tells the
+    /// consumer, and frees the slot.
+    func finish(_ connection: TCPConnection, reason: FinishReason) {
+        guard connection.slot >= 0 else { return }
+        connection.finishReason = reason
+        let frame = connection.lastFrame
+        for direction in Direction.allCases {
+            let state = connection.state(direction)
+            var target = state.ackedOffset
+            if let fin = state.finOffset { target = min(target, fin) }
+            if target > state.nextOffset || !state.pending.isEmpty {
+                releasePending(connection, direction, state, upTo: target, allPending: true, trailing: true, frame: frame)
+            }
+        }
+        unlink(connection)
+        if cachedSlot == connection.slot { cachedSlot = -1; cachedKey = nil }
+        table[connection.key] = nil
+        slots[Int(connection.slot)] = nil
+        freeSlots.append(connection.slot)
+        connection.slot = -1
+        stats.currentFlows = table.count
+        consumer.finished(connection)
+    }
+
+    func evictOne() {
+        for lruClass in [2, 0, 1] {
+            let tail = tailOf(lruClass)
+            if tail >= 0, let victim = slots[Int(tail)] {
+                stats.evictedConnections += 1
+                if victim.note(.evicted, frame: victim.lastFrame) { consumer.anomaly(victim, .evicted, frame: victim.lastFrame) }
+                finish(victim, reason: .evicted)
+                return
+            }
+        }
+    }
+
+    /// Finishes connections idle past their class's timeout; runs once per second of capture time.
+    func sweep() {
+        nextSweep = now.adding(nanoseconds: CaptureTime.second)
+        let timeouts = [config.halfOpenTimeout, config.idleTimeout, config.closedTimeout]
+        for lruClass in 0..<3 {
+            while true {
+                let tail = tailOf(lruClass)
+                guard tail >= 0, let victim = slots[Int(tail)],
+                      now.nanoseconds(since: victim.lastTime) > timeouts[lruClass] else { break }
+                finish(victim, reason: .idle)
+            }
+        }
+    }
+
+    // MARK: LRU lists
+
+    @inline(__always)
+    func touch(_ connection: TCPConnection) {
+        let lruClass: UInt8 = connection.isClosed ? 2
+            : (connection.establishedFrame == nil && connection.clientToServer.payloadBytes == 0
+                && connection.serverToClient.payloadBytes == 0 && !connection.missingSYN ? 0 : 1)
+        if lruClass == connection.lruClass && headOf(Int(lruClass)) == connection.slot { return }
+        unlink(connection)
+        pushFront(connection, lruClass: lruClass)
+    }
+
+    @inline(__always) func headOf(_ c: Int) -> Int32 { c == 0 ? lruHead.0 : (c == 1 ? lruHead.1 : lruHead.2) }
+    @inline(__always) func tailOf(_ c: Int) -> Int32 { c == 0 ? lruTail.0 : (c == 1 ? lruTail.1 : lruTail.2) }
+    @inline(__always) func setHead(_ c: Int, _ v: Int32) {
+        switch c { case 0: lruHead.0 = v; case 1: lruHead.1 = v; default: lruHead.2 = v }
+    }
+    @inline(__always) func setTail(_ c: Int, _ v: Int32) {
+        switch c { case 0: lruTail.0 = v; case 1: lruTail.1 = v; default: lruTail.2 = v }
+    }
+
+    func pushFront(_ connection: TCPConnection, lruClass: UInt8) {
+        let c = Int(lruClass)
+        connection.lruClass = lruClass
+        connection.lruPrevious = -1
+        connection.lruNext = headOf(c)
+        if let oldHead = connection.lruNext >= 0 ? slots[Int(connection.lruNext)] : nil {
+            oldHead.lruPrevious = connection.slot
+        } else {
+            setTail(c, connection.slot)
+        }
+        setHead(c, connection.slot)
+    }
+
+    func unlink(_ connection: TCPConnection) {
+        let c = Int(connection.lruClass)
+        if connection.lruPrevious >= 0, let previous = slots[Int(connection.lruPrevious)] {
+            previous.lruNext = connection.lruNext
+        } else if headOf(c) == connection.slot {
+            setHead(c, connection.lruNext)
+        }
+        if connection.lruNext >= 0, let next = slots[Int(connection.lruNext)] {
+            next.lruPrevious = connection.lruPrevious
+        } else if tailOf(c) == connection.slot {
+            setTail(c, connection.lruPrevious)
+        }
+        connection.lruPrevious = -1
+        connection.lruNext = -1
+    }
+}

@@ -1,0 +1,209 @@
+import Capture
+import Wire
+
+/// A byte range held out of order, with the frame it came from. `bytes` is
+/// empty when the payload is no longer wanted: then only the range is kept,
+/// so sequence accounting stays exact.
+public struct PendingSegment {
+    public var offset: UInt64
+    public var length: Int
+    public var bytes: [UInt8]
+    public var frame: Int
+}
+
+/// A sender's fingerprint as seen in its packets: what the reset judge
+/// compares an RST against.
+public struct SenderProfile: Sendable {
+    /// TTL / hop limit of the first packet, the last one, and whether all agreed.
+    public var firstTTL: UInt8 = 0
+    public var lastTTL: UInt8 = 0
+    public var minTTL: UInt8 = 255
+    public var maxTTL: UInt8 = 0
+    /// IPv4 identification of the last packet, and how the series moved:
+    /// zeros (Linux with DF), small steps (a counting stack), or jumps.
+    public var lastIPID: UInt32 = 0
+    public var ipIDZero = 0
+    public var ipIDSmallStep = 0
+    public var ipIDJump = 0
+    public var packets = 0
+    /// Option kinds present in the SYN / SYN-ACK (a bit per kind), and in data packets.
+    public var synOptionKinds: UInt32 = 0
+    public var sawTimestamps = false
+    public var dontFragment = 0
+
+    @inlinable
+    mutating func observe(ttl: UInt8, ipID: UInt32, dontFragment df: Bool, isIPv4: Bool) {
+        if packets == 0 { firstTTL = ttl } else if isIPv4 {
+            let step = ipID &- lastIPID & 0xFFFF
+            if ipID == 0 { ipIDZero += 1 } else if step != 0 && step < 256 { ipIDSmallStep += 1 } else { ipIDJump += 1 }
+        }
+        lastTTL = ttl
+        if ttl < minTTL { minTTL = ttl }
+        if ttl > maxTTL { maxTTL = ttl }
+        lastIPID = ipID
+        if df { dontFragment += 1 }
+        packets += 1
+    }
+}
+
+/// One direction of a TCP connection: sequence state, out-of-order buffer,
+/// counters and the sender's profile.
+public final class DirectionState {
+    // Sequence state. Offsets are UInt64 relative to ISN+1; the 32-bit wrap is
+    // handled once, at ingress, by taking the signed distance to `nextSequence`.
+    public internal(set) var hasISN = false
+    public internal(set) var isn: UInt32 = 0
+    public internal(set) var sawSYN = false
+    /// Sequence number and stream offset of the next byte expected.
+    public internal(set) var nextSequence: UInt32 = 0
+    public internal(set) var nextOffset: UInt64 = 0
+    /// Highest offset the peer acknowledged (for gaps: acked but never seen).
+    public internal(set) var ackedOffset: UInt64 = 0
+    public internal(set) var finOffset: UInt64?
+    public internal(set) var finDelivered = false
+
+    var pending: [PendingSegment] = []
+    public internal(set) var pendingBytes = 0
+    /// Payload still handed to the consumer (false after the depth or the consumer's stop).
+    public internal(set) var wantsPayload = true
+    public internal(set) var deliveredBytes: UInt64 = 0
+    var recent: RecentBytes?
+
+    // Counters, for reports.
+    public internal(set) var packets = 0
+    /// Payload bytes on the wire (including retransmissions).
+    public internal(set) var payloadBytes: UInt64 = 0
+    public internal(set) var retransmissions = 0
+    public internal(set) var outOfOrder = 0
+    public internal(set) var gaps = 0
+    public internal(set) var gapBytes: UInt64 = 0
+    public internal(set) var overlapsDiffering = 0
+    public internal(set) var zeroWindows = 0
+    public internal(set) var synCount = 0
+    public internal(set) var keepAlives = 0
+
+    // Closing.
+    public internal(set) var firstFINFrame: Int?
+    public internal(set) var firstRSTFrame: Int?
+    public internal(set) var rstCount = 0
+    public internal(set) var firstRSTTime: CaptureTime?
+
+    // Timing.
+    public internal(set) var firstFrame: Int?
+    public internal(set) var lastFrame = 0
+    public internal(set) var firstTime: CaptureTime?
+    public internal(set) var lastTime = CaptureTime.zero
+    /// Largest segment payload sent, and the MSS the sender announced in its SYN.
+    public internal(set) var largestSegment = 0
+    public internal(set) var announcedMSS: UInt16 = 0
+    public internal(set) var windowScale: UInt8?
+
+    public internal(set) var profile = SenderProfile()
+
+    init() {}
+
+    /// Stream offset of a sequence number, relative to what is expected next
+    /// (wrap-safe: the signed 32-bit distance).
+    @inline(__always)
+    func offset(of sequence: UInt32) -> Int64 {
+        Int64(nextOffset) + Int64(Int32(bitPattern: sequence &- nextSequence))
+    }
+}
+
+/// Why a connection left the flow table.
+public enum FinishReason: String, Sendable {
+    /// Idle past its timeout (capture time).
+    case idle
+    /// The capture ended with the connection still in the table.
+    case endOfCapture = "end_of_capture"
+    /// A new SYN with a new ISN reused the address/port pair.
+    case portReused = "port_reused"
+    /// The flow table was full and this was the longest idle connection.
+    case evicted
+}
+
+/// One TCP connection: both directions, how it started and ended, and a slot
+/// for the consumer's own per-connection state.
+public final class TCPConnection {
+    public let id: Int
+    public let key: FlowKey
+    public let client: Endpoint
+    public let server: Endpoint
+    public let clientToServer = DirectionState()
+    public let serverToClient = DirectionState()
+
+    public internal(set) var firstFrame: Int
+    public internal(set) var lastFrame: Int
+    public internal(set) var firstTime: CaptureTime
+    public internal(set) var lastTime: CaptureTime
+
+    /// The handshake as seen: SYN, SYN-ACK and the client's ACK (frames and times).
+    public internal(set) var synFrame: Int?
+    public internal(set) var synTime: CaptureTime?
+    public internal(set) var synAckFrame: Int?
+    public internal(set) var synAckTime: CaptureTime?
+    public internal(set) var establishedFrame: Int?
+    public internal(set) var establishedTime: CaptureTime?
+    /// The capture began after the SYN.
+    public internal(set) var missingSYN = false
+    public internal(set) var simultaneousOpen = false
+    /// The client was chosen by port or port order, not by a SYN.
+    public internal(set) var clientGuessed = false
+
+    /// Connection-level anomalies (each once), in the order first seen, with the frame.
+    public internal(set) var anomalies: [(anomaly: StreamAnomaly, frame: Int)] = []
+    public internal(set) var finishReason: FinishReason?
+
+    /// RDP by port (3389 or a configured port) when created; the consumer may
+    /// set `isRDPByContent` after looking at the payload.
+    public let isRDPByPort: Bool
+    public var isRDPByContent = false
+    public var isRDP: Bool { isRDPByPort || isRDPByContent }
+
+    /// The consumer's per-connection state (e.g. the dissector), owned here so
+    /// finding it costs no lookup.
+    public var attachment: AnyObject?
+    /// When false the consumer is not told about every segment (e.g. non-RDP flows).
+    public var observeSegments = true
+
+    // Flow-table bookkeeping.
+    var slot: Int32 = -1
+    var lruPrevious: Int32 = -1
+    var lruNext: Int32 = -1
+    var lruClass: UInt8 = 0
+
+    init(id: Int, key: FlowKey, client: Endpoint, server: Endpoint, frame: Int, time: CaptureTime, isRDPByPort: Bool) {
+        self.id = id
+        self.key = key
+        self.client = client
+        self.server = server
+        self.firstFrame = frame
+        self.lastFrame = frame
+        self.firstTime = time
+        self.lastTime = time
+        self.isRDPByPort = isRDPByPort
+    }
+
+    @inline(__always)
+    public func state(_ direction: Direction) -> DirectionState {
+        direction == .clientToServer ? clientToServer : serverToClient
+    }
+
+    /// True once either side sent a RST.
+    public var wasReset: Bool { clientToServer.firstRSTFrame != nil || serverToClient.firstRSTFrame != nil }
+    /// True once both sides' FINs were seen.
+    public var bothFINs: Bool { clientToServer.firstFINFrame != nil && serverToClient.firstFINFrame != nil }
+    public var isClosed: Bool { wasReset || bothFINs }
+
+    func note(_ anomaly: StreamAnomaly, frame: Int) -> Bool {
+        for entry in anomalies where entry.anomaly == anomaly { return false }
+        anomalies.append((anomaly, frame))
+        return true
+    }
+
+    /// Wireshark display filter selecting this connection.
+    public var wiresharkFilter: String {
+        let ip = client.address.isIPv6 ? "ipv6" : "ip"
+        return "\(ip).addr==\(client.address) && \(ip).addr==\(server.address) && tcp.port==\(client.port) && tcp.port==\(server.port)"
+    }
+}

@@ -1,0 +1,123 @@
+import Capture
+import Diagnosis
+import Reassembly
+import Wire
+
+/// The JSON shape of DESIGN.md "Output contract": capture, connections, summary.
+public enum JSONReport {
+    public static func document(_ result: AnalysisResult) -> JSON {
+        .object([
+            ("capture", capture(result)),
+            ("connections", .array(result.connections.enumerated().map { connection($1, id: $0) })),
+            ("summary", summary(result)),
+        ])
+    }
+
+    public static func capture(_ result: AnalysisResult) -> JSON {
+        var linkTypes: [String] = []
+        for input in result.inputs where !linkTypes.contains(input.linkType.name) { linkTypes.append(input.linkType.name) }
+        let first = result.inputs.compactMap(\.firstTime).min()
+        let last = result.inputs.compactMap(\.lastTime).max()
+        let s = result.stats
+        var malformed: [(String, JSON)] = []
+        for anomaly in DecodeAnomaly.allCases where s.malformed[Int(anomaly.rawValue)] > 0 {
+            malformed.append((anomaly.description, .int(s.malformed[Int(anomaly.rawValue)])))
+        }
+        return .object([
+            ("files", .array(result.inputs.map(file))),
+            ("frames", .int(s.frames)),
+            ("link_types", .array(linkTypes.map(JSON.string))),
+            ("first", first.map { .string(TimeFormat.rfc3339($0)) } ?? .null),
+            ("last", last.map { .string(TimeFormat.rfc3339($0)) } ?? .null),
+            ("packets", .object([
+                ("ip", .int(s.ipPackets)), ("tcp", .int(s.tcpPackets)), ("udp", .int(s.udpPackets)),
+                ("icmp", .int(s.icmpPackets)), ("other_ip", .int(s.otherIPPackets)), ("non_ip", .int(s.nonIPFrames)),
+                ("ip_fragments", .int(s.fragments)), ("malformed", .object(malformed)),
+            ])),
+            ("tcp_connections", .int(s.connections)),
+            ("evicted_connections", .int(s.evictedConnections)),
+            ("peak_open_connections", .int(s.peakFlows)),
+        ])
+    }
+
+    static func file(_ input: InputSummary) -> JSON {
+        var fields: [(String, JSON)] = [
+            ("path", .string(input.path)),
+            ("link_type", .string(input.linkType.name)),
+            ("frames", .int(input.frames)),
+            ("first_frame", .optional(input.firstFrame)),
+            ("last_frame", .optional(input.lastFrame)),
+            ("complete", .bool(input.stoppedEarly == nil)),
+        ]
+        if let reason = input.stoppedEarly {
+            fields.append(("stopped_early", .string(reason)))
+            fields.append(("stopped_at_byte", input.stoppedAtByte.map { .int($0) } ?? .null))
+        }
+        return .object(fields)
+    }
+
+    public static func connection(_ c: ConnectionSummary, id: Int) -> JSON {
+        .object([
+            ("id", .int(id)),
+            ("client", .string(c.client.description)),
+            ("server", .string(c.server.description)),
+            ("first_frame", .int(c.firstFrame)),
+            ("last_frame", .int(c.lastFrame)),
+            ("start", .string(TimeFormat.rfc3339(c.start))),
+            ("end", .string(TimeFormat.rfc3339(c.end))),
+            ("duration_s", .double(Double(c.duration) / 1e9)),
+            ("rdp", .bool(c.isRDP)),
+            ("rdp_detected_by", .optional(c.rdpDetectedBy)),
+            ("reached", .optional(c.reached?.rawValue)),
+            ("stages", .array(c.stages.map { s in
+                .object([("stage", .string(s.stage.rawValue)), ("frame", .int(s.frame)),
+                         ("time", .string(TimeFormat.rfc3339(s.time))), ("evidence", .string(s.evidence.rawValue))])
+            })),
+            ("tcp", tcp(c)),
+            ("findings", .array([])),
+            ("resets", .array([])),
+            ("anomalies", .array(c.anomalies.map { .object([("code", .string($0.code)), ("frame", .int($0.frame))]) })),
+            ("wireshark_filter", .string(c.wiresharkFilter)),
+        ])
+    }
+
+    static func tcp(_ c: ConnectionSummary) -> JSON {
+        func side(_ d: DirectionSummary) -> JSON {
+            .object([
+                ("packets", .int(d.packets)), ("payload_bytes", .int(Int64(d.payloadBytes))),
+                ("retransmissions", .int(d.retransmissions)), ("out_of_order", .int(d.outOfOrder)),
+                ("gaps", .int(d.gaps)), ("gap_bytes", .int(Int64(d.gapBytes))),
+                ("overlaps_different_data", .int(d.overlapsDiffering)), ("zero_windows", .int(d.zeroWindows)),
+                ("syns", .int(d.synCount)), ("mss", d.announcedMSS > 0 ? .int(d.announcedMSS) : .null),
+                ("largest_segment", .int(d.largestSegment)), ("ttl", .int(Int(d.ttl))),
+                ("fin_frame", .optional(d.finFrame)), ("rst_frame", .optional(d.rstFrame)), ("rsts", .int(d.rstCount)),
+            ])
+        }
+        return .object([
+            ("ended", .string(c.ending.label)),
+            ("ended_frame", .optional(c.ending.frame)),
+            ("finish_reason", .string(c.finishReason)),
+            ("missing_syn", .bool(c.missingSYN)),
+            ("handshake_rtt_server_ms", c.serverRTT.map { .double(Double($0) / 1e6) } ?? .null),
+            ("handshake_rtt_client_ms", c.clientRTT.map { .double(Double($0) / 1e6) } ?? .null),
+            ("client_to_server", side(c.clientToServer)),
+            ("server_to_client", side(c.serverToClient)),
+        ])
+    }
+
+    public static func summary(_ result: AnalysisResult) -> JSON {
+        .object([
+            ("connections", .int(result.connections.count)),
+            ("rdp_connections", .int(result.connections.filter(\.isRDP).count)),
+            ("failed", .int(0)),
+            ("by_cause", .object([])),
+            ("by_side", .object([])),
+        ])
+    }
+
+    /// JSON Lines: one connection object per line, then `{"summary": ...}`.
+    public static func lines(_ result: AnalysisResult) -> [String] {
+        result.connections.enumerated().map { connection($1, id: $0).serialized() }
+            + [JSON.object([("summary", summary(result))]).serialized()]
+    }
+}

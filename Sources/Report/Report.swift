@@ -1,2 +1,0 @@
-// Report rendering builds here.
-

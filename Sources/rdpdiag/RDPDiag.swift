@@ -1,0 +1,177 @@
+import ArgumentParser
+import Capture
+import Diagnosis
+import Reassembly
+import Report
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+@main
+struct RDPDiag: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "rdpdiag",
+        abstract: "Explain every RDP connection in a packet capture: how far it got, how it ended, and why.",
+        discussion: """
+        Exit status: 0 analysed and no RDP connection failed; 1 analysed and at least one \
+        failed; 2 bad arguments or unreadable input (the message goes to stderr).
+        """,
+        version: "0.1.0",
+        subcommands: [Analyze.self]
+    )
+
+    /// Runs the command line with the exit statuses of DESIGN.md: usage errors exit 2, not 64.
+    static func runMain() {
+        do {
+            var command = try parseAsRoot()
+            try command.run()
+        } catch let exit as ExitCode {
+            Glibc.exit(exit.rawValue)
+        } catch {
+            let code = exitCode(for: error)
+            if code == .success {
+                print(fullMessage(for: error))
+                Glibc.exit(0)
+            }
+            writeErr("rdpdiag: \(fullMessage(for: error))\n")
+            if message(for: error).contains("Usage") == false {
+                writeErr("Run 'rdpdiag --help' for usage.\n")
+            }
+            Glibc.exit(2)
+        }
+    }
+
+    static func main() { runMain() }
+}
+
+/// Output formats of `analyze`.
+enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
+    case text, json, jsonl
+}
+
+struct Analyze: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Analyse capture files and list their RDP connections.",
+        discussion: """
+        Reads pcap and pcapng files (or '-' for standard input) through libpcap. With several \
+        files, frames are numbered across them in the order given, as in 'mergecap -a' output; \
+        the JSON report lists each file's frame range. Link types: Ethernet (with 802.1Q/802.1ad \
+        VLAN tags), Linux cooked SLL and SLL2 ('tcpdump -i any'), raw IP, BSD loopback.
+
+        RDP connections are found by port (3389 and every --port) and by content (a TPKT + \
+        X.224 Connection Request as the client's first bytes), so RDP on any port is found.
+
+        Examples:
+          rdpdiag analyze gateway.pcapng
+          rdpdiag analyze --port 3390 --format json a.pcap b.pcap > report.json
+          tcpdump -r big.pcap -w - 'tcp' | rdpdiag analyze -
+        """
+    )
+
+    @Argument(help: ArgumentHelp("Capture files to read, in order ('-' reads standard input).", valueName: "file"))
+    var files: [String]
+
+    @Option(name: .customLong("port"), help: ArgumentHelp("Also treat this TCP port as RDP (repeatable).", valueName: "port"))
+    var ports: [UInt16] = []
+
+    @Flag(name: .customLong("all"), help: "List every TCP connection, not only RDP ones.")
+    var listAll = false
+
+    @Option(help: "Output format: text, json (one document) or jsonl (one connection per line, then a summary line).")
+    var format: OutputFormat = .text
+
+    @Option(help: ArgumentHelp("Only read packets matching this BPF capture filter (tcpdump syntax).", valueName: "expression"))
+    var filter: String?
+
+    @Option(help: ArgumentHelp("Payload bytes reassembled per direction of a connection before only headers are tracked.", valueName: "bytes"))
+    var depth: Int = 256 * 1024
+
+    @Option(help: ArgumentHelp("Most TCP connections tracked at once; beyond it the longest idle one is evicted and reported.", valueName: "n"))
+    var maxFlows: Int = 200_000
+
+    @Flag(name: .customLong("no-progress"), help: "Never print progress on standard error (it is shown only on a terminal).")
+    var noProgress = false
+
+    func validate() throws {
+        if files.isEmpty { throw ValidationError("give at least one capture file (or '-' for standard input)") }
+        if files.filter({ $0 == "-" }).count > 1 { throw ValidationError("standard input ('-') can be read only once") }
+        if depth < 0 { throw ValidationError("--depth must be 0 or more") }
+        if maxFlows < 1 { throw ValidationError("--max-flows must be at least 1") }
+        if ports.contains(0) { throw ValidationError("--port must be between 1 and 65535") }
+    }
+
+    func run() throws {
+        let reader: CaptureReader
+        do {
+            reader = try CaptureReader(paths: files, filter: filter)
+        } catch {
+            writeErr("rdpdiag: \(error)\n")
+            throw ExitCode(2)
+        }
+        var config = ReassemblyConfig()
+        config.payloadDepth = depth
+        config.maxFlows = maxFlows
+        config.serverPorts = Array(Set([3389] + ports)).sorted()
+        let progress = Progress(enabled: !noProgress && isatty(2) != 0)
+        let result = Analysis.run(reader: reader, config: config, listAll: listAll, progress: progress.update)
+        progress.finish()
+
+        let output: String
+        switch format {
+        case .text: output = TextReport.render(result, listAll: listAll)
+        case .json: output = JSONReport.document(result).serialized(pretty: true) + "\n"
+        case .jsonl: output = JSONReport.lines(result).joined(separator: "\n") + "\n"
+        }
+        writeOut(output)
+        for input in result.inputs where input.stoppedEarly != nil && format != .text {
+            writeErr("rdpdiag: warning: \(displayName(input.path)) stopped early after frame \(input.lastFrame ?? 0): \(input.stoppedEarly ?? "")\n")
+        }
+    }
+}
+
+/// Progress on standard error for long reads: frames, megabytes and rate, overwritten in place.
+final class Progress {
+    let enabled: Bool
+    let start = monotonicSeconds()
+    var shown = false
+
+    init(enabled: Bool) { self.enabled = enabled }
+
+    func update(frames: Int, bytes: Int) {
+        guard enabled else { return }
+        let elapsed = max(monotonicSeconds() - start, 0.001)
+        let mb = Double(bytes) / 1_048_576
+        writeErr("\rrdpdiag: \(frames) frames, \(Int(mb)) MiB read (\(Int(mb / elapsed)) MiB/s)   ")
+        shown = true
+    }
+
+    func finish() {
+        if shown { writeErr("\r\u{1B}[K") }
+    }
+}
+
+func monotonicSeconds() -> Double {
+    var ts = timespec()
+    clock_gettime(CLOCK_MONOTONIC, &ts)
+    return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
+}
+
+/// Writes all of `text` to a file descriptor (POSIX write; no stdio globals).
+func write(_ text: String, fd: Int32) {
+    var text = text
+    text.withUTF8 { buffer in
+        var offset = 0
+        while offset < buffer.count {
+            let n = Glibc.write(fd, buffer.baseAddress! + offset, buffer.count - offset)
+            if n <= 0 {
+                if n < 0 && errno == EINTR { continue }
+                return
+            }
+            offset += n
+        }
+    }
+}
+
+func writeOut(_ text: String) { write(text, fd: 1) }
+func writeErr(_ text: String) { write(text, fd: 2) }
