@@ -68,6 +68,7 @@ func sampleCapture(at path: String) throws {
 @Suite struct AnalysisTests {
     @Test func findsRDPByPortAndByContentAndSkipsOtherFlows() throws {
         let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
         let path = dir.appendingPathComponent("sample.pcap").path
         try sampleCapture(at: path)
         let result = Analysis.run(reader: try CaptureReader(paths: [path]))
@@ -92,6 +93,7 @@ func sampleCapture(at path: String) throws {
 
     @Test func jsonHasTheDesignShape() throws {
         let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
         let path = dir.appendingPathComponent("sample.pcap").path
         try sampleCapture(at: path)
         let result = Analysis.run(reader: try CaptureReader(paths: [path]))
@@ -128,6 +130,7 @@ func sampleCapture(at path: String) throws {
 @Suite struct CommandLineTests {
     @Test func analyzePrintsTheConnectionList() throws {
         let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
         let path = dir.appendingPathComponent("sample.pcap").path
         try sampleCapture(at: path)
         let run = try runRDPDiag(["analyze", path])
@@ -140,6 +143,7 @@ func sampleCapture(at path: String) throws {
 
     @Test func jsonLinesEndWithASummaryLine() throws {
         let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
         let path = dir.appendingPathComponent("sample.pcap").path
         try sampleCapture(at: path)
         let run = try runRDPDiag(["analyze", "--format", "jsonl", path])
@@ -151,6 +155,7 @@ func sampleCapture(at path: String) throws {
 
     @Test func readsStandardInput() throws {
         let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
         let path = dir.appendingPathComponent("sample.pcap").path
         try sampleCapture(at: path)
         let run = try runRDPDiag(["analyze", "--format", "json", "-"], stdin: try Data(contentsOf: URL(fileURLWithPath: path)))
@@ -168,6 +173,7 @@ func sampleCapture(at path: String) throws {
 
     @Test func notACaptureExitsTwo() throws {
         let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
         let path = dir.appendingPathComponent("notes.txt").path
         try Data("hello, this is text\n".utf8).write(to: URL(fileURLWithPath: path))
         let run = try runRDPDiag(["analyze", path])
@@ -185,6 +191,7 @@ func sampleCapture(at path: String) throws {
 
     @Test func truncatedFileReportsWhereItStopped() throws {
         let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
         let path = dir.appendingPathComponent("sample.pcap").path
         try sampleCapture(at: path)
         var data = try Data(contentsOf: URL(fileURLWithPath: path))

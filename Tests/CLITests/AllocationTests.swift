@@ -1,0 +1,52 @@
+import Capture
+import Foundation
+import TestSupport
+import Testing
+
+/// The hot path must not allocate per in-order segment (STYLE.md §6). Counted
+/// from outside with valgrind's heap summary: the same connection with twice
+/// the segments must cost (almost) no more allocations.
+@Suite struct AllocationTests {
+    static let valgrind = ["/usr/bin/valgrind", "/usr/local/bin/valgrind"].first { FileManager.default.isExecutableFile(atPath: $0) }
+
+    func allocations(segments: Int, payload: Int, dir: URL) throws -> Int {
+        var c = Conversation.ipv4()
+        c.handshake()
+        for i in 0..<segments {
+            c.send(.client, [UInt8](repeating: UInt8(truncatingIfNeeded: i), count: payload))
+            if i % 2 == 1 { c.ack(.server) }
+        }
+        c.fin(.client)
+        c.fin(.server)
+        let path = dir.appendingPathComponent("inorder-\(segments).pcap").path
+        try c.write(to: path)
+        let binary = packageRoot.appendingPathComponent(".build/debug/rdpdiag").path
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: try #require(Self.valgrind))
+        process.arguments = ["--tool=memcheck", "--leak-check=no", binary, "analyze", "--no-progress", path]
+        let err = Pipe()
+        process.standardError = err
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+        let text = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        // "total heap usage: 12,345 allocs, 12,300 frees, 1,234,567 bytes allocated"
+        guard let range = text.range(of: "total heap usage: ") else { throw CLIError.missingBinary("valgrind output: \(text.suffix(400))") }
+        let digits = text[range.upperBound...].prefix { $0.isNumber || $0 == "," }.filter(\.isNumber)
+        return try #require(Int(digits))
+    }
+
+    @Test(.enabled(if: valgrind != nil, "valgrind is not installed (apt-get install valgrind)"))
+    func inOrderSegmentsDoNotAllocate() throws {
+        let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        // Within the payload depth (delivered to the consumer) and beyond it (headers only).
+        for payload in [100, 1400] {
+            let small = try allocations(segments: 1000, payload: payload, dir: dir)
+            let large = try allocations(segments: 3000, payload: payload, dir: dir)
+            // 2000 more segments (3000 more packets with the ACKs) may cost a handful of
+            // allocations (buffers growing), never one per packet.
+            #expect(large - small < 50, "payload \(payload): \(small) allocations for 1000 segments, \(large) for 3000")
+        }
+    }
+}
