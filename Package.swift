@@ -35,6 +35,8 @@ let package = Package(
                 .product(name: "X509", package: "swift-certificates"),
                 .product(name: "SwiftASN1", package: "swift-asn1"),
                 .product(name: "Crypto", package: "swift-crypto"),
+                // RSA key size of a certificate's key (_RSA.Signing.PublicKey).
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
             ],
             swiftSettings: hotPath
         ),
