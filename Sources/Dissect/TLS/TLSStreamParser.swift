@@ -256,8 +256,14 @@ public final class TLSStreamParser {
                 // The framing was sound (the whole body was there), only the
                 // body did not read: report it and go on with the next message.
                 events.append(.anomaly(error, frame: frames.last))
-                let length = Int(rest[1]) << 16 | Int(rest[2]) << 8 | Int(rest[3])
-                used += TLSHandshakeMessage.headerSize + length
+                var header = ByteCursor(rest)
+                guard header.skip(1), let length = header.u24be(),
+                      rest.count >= TLSHandshakeMessage.headerSize + Int(length)
+                else {
+                    stop(error, frame: frames.last)
+                    return used
+                }
+                used += TLSHandshakeMessage.headerSize + Int(length)
             }
         }
         return used
