@@ -15,6 +15,9 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-certificates", from: "1.21.1"),
+        .package(url: "https://github.com/apple/swift-asn1", from: "1.7.4"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
     ],
     targets: [
         .systemLibrary(
@@ -25,7 +28,18 @@ let package = Package(
         .target(name: "Capture", dependencies: ["CPcap"], swiftSettings: hotPath),
         .target(name: "Wire", dependencies: ["Capture"], swiftSettings: hotPath),
         .target(name: "Reassembly", dependencies: ["Capture", "Wire"], swiftSettings: hotPath),
-        .target(name: "Dissect", dependencies: ["Wire", "Reassembly"], swiftSettings: hotPath),
+        .target(
+            name: "Dissect",
+            dependencies: [
+                "Wire", "Reassembly", "Capture",
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "SwiftASN1", package: "swift-asn1"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                // RSA key size of a certificate's key (_RSA.Signing.PublicKey).
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
+            ],
+            swiftSettings: hotPath
+        ),
         .target(name: "Diagnosis", dependencies: ["Capture", "Wire", "Reassembly", "Dissect"], swiftSettings: hotPath),
         .target(name: "Report", dependencies: ["Capture", "Diagnosis"]),
         .executableTarget(
@@ -46,7 +60,15 @@ let package = Package(
         .testTarget(name: "CaptureTests", dependencies: ["Capture", "TestSupport"]),
         .testTarget(name: "WireTests", dependencies: ["Wire", "TestSupport"]),
         .testTarget(name: "ReassemblyTests", dependencies: ["Reassembly", "Wire", "Capture", "TestSupport"]),
-        .testTarget(name: "DissectTests", dependencies: ["Dissect", "Wire", "TestSupport"]),
+        .testTarget(
+            name: "DissectTests",
+            dependencies: [
+                "Dissect", "Wire", "TestSupport",
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "SwiftASN1", package: "swift-asn1"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
         .testTarget(
             name: "CLITests",
             dependencies: ["Diagnosis", "Report", "TestSupport", "Capture"]

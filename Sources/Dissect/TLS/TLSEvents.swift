@@ -1,0 +1,109 @@
+import Reassembly
+
+/// One record as framed, before its content is looked at.
+public struct TLSRecordEvent: Hashable, Sendable {
+    public var direction: Direction
+    public var header: TLSRecordHeader
+    /// Frame where the record's first header byte arrived, and where its last byte did.
+    public var frames: TLSFrames
+    /// The fragment is protected (application_data, or anything after this
+    /// direction's ChangeCipherSpec in TLS ≤ 1.2).
+    public var encrypted: Bool
+}
+
+/// What a protected record is, as far as can be told without keys.
+public enum TLSEncryptedKind: String, Hashable, Sendable {
+    case applicationData = "application_data"
+    /// Outer type alert after ChangeCipherSpec (TLS ≤ 1.2): an "encrypted alert".
+    /// (TLS 1.3 alerts hide inside application_data; a record whose plaintext
+    /// is at most 2 bytes there is very likely one.)
+    case alert
+    /// The first protected handshake record after ChangeCipherSpec: Finished.
+    case finished
+    /// Later protected handshake records (renegotiation).
+    case handshake
+    case changeCipherSpec = "change_cipher_spec"
+    case heartbeat
+}
+
+/// A protected record: who sent it, where, and how long its plaintext was.
+public struct TLSEncryptedRecord: Hashable, Sendable {
+    public var direction: Direction
+    public var kind: TLSEncryptedKind
+    public var frames: TLSFrames
+    /// Fragment length (the record on the wire is 5 bytes longer).
+    public var recordLength: Int
+    /// Implied by the negotiated version and suite; nil while they are unknown
+    /// (no ServerHello seen) or when the length does not fit the suite.
+    public var plaintext: TLSPlaintextSize?
+}
+
+/// What a `TLSStreamParser` reports, in stream order.
+public enum TLSEvent: Equatable, Sendable {
+    /// Every record, first (then what it held, below).
+    case record(TLSRecordEvent)
+    /// A handshake message read in the clear; frames span the records it came in.
+    case handshake(TLSHandshakeMessage, frames: TLSFrames)
+    case changeCipherSpec(frames: TLSFrames)
+    /// A plaintext alert.
+    case alert(TLSAlert, frames: TLSFrames)
+    case encrypted(TLSEncryptedRecord)
+    /// A plaintext heartbeat record (RFC 6520); only its length.
+    case heartbeat(length: Int, frames: TLSFrames)
+    /// A stable snake_case code; `frame` is where it was noticed.
+    case anomaly(DissectError, frame: Int)
+}
+
+/// What both directions of one connection learn together: a ServerHello in
+/// one direction decides how the other direction's records are read.
+public final class TLSSession {
+    /// The latest ClientHello (the second one after a HelloRetryRequest).
+    public internal(set) var clientHello: TLSClientHello?
+    public internal(set) var clientHelloCount = 0
+    public internal(set) var helloRetryRequest: TLSServerHello?
+    /// The ServerHello proper (never a HelloRetryRequest).
+    public internal(set) var serverHello: TLSServerHello?
+    /// From a HelloRetryRequest or ServerHello: selected_version, else legacy_version.
+    public internal(set) var negotiatedVersion: TLSVersion?
+    public internal(set) var cipherSuite: TLSCipherSuite?
+    /// DER chains from Certificate messages in the clear (TLS ≤ 1.2).
+    public internal(set) var serverCertificates: [[UInt8]]?
+    public internal(set) var clientCertificates: [[UInt8]]?
+
+    public init() {}
+
+    var handshakeContext: TLSHandshakeMessage.Context {
+        TLSHandshakeMessage.Context(version: negotiatedVersion, cipherSuite: cipherSuite)
+    }
+
+    /// The version records are protected with: what was negotiated, or —
+    /// before any ServerHello — what the client offered at most.
+    var expectedVersion: TLSVersion? { negotiatedVersion ?? clientHello.map { min($0.highestVersion, .tls13) } }
+
+    /// Plaintext size of a protected fragment under the negotiated parameters.
+    public func plaintextSize(fragmentLength: Int) -> TLSPlaintextSize? {
+        guard let version = negotiatedVersion, let suite = cipherSuite else { return nil }
+        return TLSRecordProtection.plaintextSize(fragmentLength: fragmentLength, version: version, cipherSuite: suite)
+    }
+}
+
+/// Both directions of a connection with their shared session.
+public final class TLSConnection {
+    public let session: TLSSession
+    public let client: TLSStreamParser
+    public let server: TLSStreamParser
+
+    public init() {
+        session = TLSSession()
+        client = TLSStreamParser(direction: .clientToServer, session: session)
+        server = TLSStreamParser(direction: .serverToClient, session: session)
+    }
+
+    public func parser(_ direction: Direction) -> TLSStreamParser {
+        direction == .clientToServer ? client : server
+    }
+
+    public func feed(_ direction: Direction, bytes: UnsafeRawBufferPointer, frame: Int) {
+        parser(direction).feed(bytes: bytes, frame: frame)
+    }
+}

@@ -1,0 +1,150 @@
+import Wire
+
+/// One extension as it appeared: its type and the length of its data.
+public struct TLSExtensionEntry: Hashable, Sendable, CustomStringConvertible {
+    public var type: TLSExtensionType
+    public var length: Int
+    public var description: String { "\(type)(\(length))" }
+}
+
+/// The extensions block of a hello [RFC 8446 §4.2, RFC 5246 §7.4.1.4]:
+/// `extensions<0..2^16-1>`, each `type u16 | extension_data<0..2^16-1>`.
+/// The block must be filled exactly by whole extensions.
+struct TLSExtensionBlock {
+    var entries: [TLSExtensionEntry] = []
+    /// (type, data) pairs; the cursors borrow the message bytes.
+    var data: [(TLSExtensionType, ByteCursor)] = []
+    /// Non-fatal findings (duplicates); a server would refuse the hello.
+    var anomalies: [DissectError] = []
+
+    static func parse(_ c: inout ByteCursor) throws(DissectError) -> TLSExtensionBlock {
+        var block = TLSExtensionBlock()
+        var list = try c.vector16("tls_extensions_length_invalid")
+        var seen = Set<UInt16>()
+        while !list.isAtEnd {
+            let at = list.offset
+            guard let type = list.u16be() else { throw DissectError("tls_extension_truncated", offset: at) }
+            let body = try list.vector16("tls_extension_truncated")
+            let t = TLSExtensionType(rawValue: type)
+            // RFC 8446 §4.2: "There MUST NOT be more than one extension of the same type".
+            if !seen.insert(type).inserted {
+                block.anomalies.append(DissectError("tls_extension_duplicate", offset: at, detail: "\(t)"))
+            }
+            block.entries.append(TLSExtensionEntry(type: t, length: body.remaining))
+            block.data.append((t, body))
+        }
+        return block
+    }
+}
+
+/// Readers for the extension bodies the diagnosis uses. Each reads inside the
+/// extension's own length and fails (→ `tls_extension_malformed` anomaly on
+/// the hello) on any leftover or overrun.
+enum TLSExtensionReader {
+    static let code = "tls_extension_malformed"
+
+    /// server_name [RFC 6066 §3]: the first host_name (type 0) of the list.
+    static func serverName(_ body: ByteCursor) throws(DissectError) -> String? {
+        var b = body
+        var list = try b.vector16(code)
+        try b.expectEnd(code)
+        var host: String?
+        while !list.isAtEnd {
+            let type = try required(list.u8(), code, at: list.offset)
+            let name = try list.vector16(code)
+            if type == 0, host == nil { host = String(decoding: name.unread, as: UTF8.self) }
+        }
+        return host
+    }
+
+    /// application_layer_protocol_negotiation [RFC 7301 §3.1]: non-empty names.
+    static func alpn(_ body: ByteCursor) throws(DissectError) -> [[UInt8]] {
+        var b = body
+        var list = try b.vector16(code)
+        try b.expectEnd(code)
+        var names: [[UInt8]] = []
+        while !list.isAtEnd {
+            let name = try list.vector8(code)
+            guard name.remaining > 0 else { throw DissectError(code, offset: name.offset, detail: "empty ALPN name") }
+            names.append(Array(name.unread))
+        }
+        return names
+    }
+
+    /// supported_versions in a ClientHello [RFC 8446 §4.2.1]: `versions<2..254>`.
+    static func versionList(_ body: ByteCursor) throws(DissectError) -> [TLSVersion] {
+        var b = body
+        var list = try b.vector8(code)
+        try b.expectEnd(code)
+        guard list.remaining % 2 == 0 else { throw DissectError(code, offset: list.offset) }
+        var out: [TLSVersion] = []
+        while let v = list.u16be() { out.append(TLSVersion(rawValue: v)) }
+        return out
+    }
+
+    /// A body that is exactly one u16 (ServerHello supported_versions, HRR key_share).
+    static func single16(_ body: ByteCursor) throws(DissectError) -> UInt16 {
+        var b = body
+        let v = try required(b.u16be(), code, at: b.offset)
+        try b.expectEnd(code)
+        return v
+    }
+
+    /// A body that is exactly one u16 list (supported_groups, signature_algorithms).
+    static func list16(_ body: ByteCursor) throws(DissectError) -> [UInt16] {
+        var b = body
+        let list = try b.u16List(code)
+        try b.expectEnd(code)
+        return list
+    }
+
+    /// key_share in a ClientHello [RFC 8446 §4.2.8]: the groups of its entries.
+    static func clientKeyShares(_ body: ByteCursor) throws(DissectError) -> [TLSNamedGroup] {
+        var b = body
+        var list = try b.vector16(code)
+        try b.expectEnd(code)
+        var groups: [TLSNamedGroup] = []
+        while !list.isAtEnd {
+            let g = try required(list.u16be(), code, at: list.offset)
+            _ = try list.vector16(code)
+            groups.append(TLSNamedGroup(rawValue: g))
+        }
+        return groups
+    }
+
+    /// key_share in a ServerHello: one KeyShareEntry.
+    static func serverKeyShare(_ body: ByteCursor) throws(DissectError) -> TLSNamedGroup {
+        var b = body
+        let g = try required(b.u16be(), code, at: b.offset)
+        _ = try b.vector16(code)
+        try b.expectEnd(code)
+        return TLSNamedGroup(rawValue: g)
+    }
+
+    /// renegotiation_info [RFC 5746 §3.2]: `renegotiated_connection<0..255>`;
+    /// returns its length (0 on an initial handshake).
+    static func renegotiationInfo(_ body: ByteCursor) throws(DissectError) -> Int {
+        var b = body
+        let inner = try b.vector8(code)
+        try b.expectEnd(code)
+        return inner.remaining
+    }
+
+    /// Extensions whose body must be empty (extended_master_secret [RFC 7627 §5.1],
+    /// encrypt_then_mac [RFC 7366 §2], server_name in a ServerHello).
+    static func empty(_ body: ByteCursor) throws(DissectError) {
+        try body.expectEnd(code)
+    }
+
+    /// Runs `read` and turns a failure into an anomaly naming the extension.
+    static func read<T>(
+        _ type: TLSExtensionType, _ anomalies: inout [DissectError], _ read: () throws(DissectError) -> T
+    ) -> T? {
+        do {
+            return try read()
+        } catch {
+            anomalies.append(DissectError(error.code, offset: error.offset, detail: "\(type)"))
+            return nil
+        }
+    }
+}
