@@ -56,7 +56,7 @@ func parsed<T>(_ bytes: [UInt8], _ parse: (ByteCursor) -> DissectResult<T>,
 
 /// The error code of a malformed result (nil otherwise).
 func errorCode<T>(_ bytes: [UInt8], _ parse: (ByteCursor) -> DissectResult<T>) -> String? {
-    run(bytes, parse).error?.code
+    run(bytes, parse).malformedError?.code
 }
 
 /// SplitMix64 (Steele, Lea, Flood 2014): tiny, seedable, good enough to drive mutations.

@@ -231,6 +231,6 @@ import Wire
         #expect(run(hex("00 80"), RDPFraming.frame) == .needMore(minimum: 3))
         #expect(run([], RDPFraming.frame) == .needMore(minimum: 1))
         #expect(run(hex("03 00 00"), TPKTHeader.parse) == .needMore(minimum: 4))
-        #expect(run(hex("04 00 00 0b"), TPKTHeader.parse).error?.code == "tpkt_version_invalid")
+        #expect(run(hex("04 00 00 0b"), TPKTHeader.parse).malformedError?.code == "tpkt_version_invalid")
     }
 }

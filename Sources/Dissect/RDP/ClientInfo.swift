@@ -19,7 +19,7 @@ public struct ClientInfoPacket: Equatable, Sendable {
 
     public var isUnicode: Bool { flags & Self.infoUnicode != 0 }
     public var flagNames: [String] {
-        Dissect.flagNames(flags, [
+        Dissect.rdpFlagNames(flags, [
             (0x0000_0001, "INFO_MOUSE"), (0x0000_0002, "INFO_DISABLECTRLALTDEL"), (0x0000_0008, "INFO_AUTOLOGON"),
             (0x0000_0010, "INFO_UNICODE"), (0x0000_0020, "INFO_MAXIMIZESHELL"), (0x0000_0040, "INFO_LOGONNOTIFY"),
             (0x0000_0080, "INFO_COMPRESSION"), (0x0000_0100, "INFO_ENABLEWINDOWSKEY"),
@@ -51,7 +51,7 @@ public struct ClientInfoPacket: Equatable, Sendable {
             func text(_ r: inout PDUReader, _ n: Int) throws(DissectError) -> String {
                 let field = try r.bytes(n)
                 try r.skip(terminator)
-                return terminator == 2 ? WireText.utf16le(field) : WireText.ansi(field)
+                return terminator == 2 ? RDPText.utf16le(field) : RDPText.ansi(field)
             }
             let domain = try text(&r, cbDomain)
             let user = try text(&r, cbUser)

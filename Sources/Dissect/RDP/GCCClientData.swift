@@ -69,9 +69,9 @@ public struct ClientCoreData: Equatable, Sendable {
         var core = ClientCoreData(
             version: try r.u32le(), desktopWidth: try r.u16le(), desktopHeight: try r.u16le(),
             colorDepth: try r.u16le(), sasSequence: try r.u16le(), keyboardLayout: try r.u32le(),
-            clientBuild: try r.u32le(), clientName: WireText.utf16le(try r.bytes(32)),
+            clientBuild: try r.u32le(), clientName: RDPText.utf16le(try r.bytes(32)),
             keyboardType: try r.u32le(), keyboardSubType: try r.u32le(), keyboardFunctionKey: try r.u32le(),
-            imeFileName: WireText.utf16le(try r.bytes(64)))
+            imeFileName: RDPText.utf16le(try r.bytes(64)))
         var t = OptionalTail(r, partialCode: "cs_core_partial_field")
         core.postBeta2ColorDepth = try t.u16()
         core.clientProductId = try t.u16()
@@ -79,7 +79,7 @@ public struct ClientCoreData: Equatable, Sendable {
         core.highColorDepth = try t.u16()
         core.supportedColorDepths = try t.u16()
         core.earlyCapabilityFlags = try t.u16()
-        core.clientDigProductId = try t.bytes(64).map(WireText.utf16le)
+        core.clientDigProductId = try t.bytes(64).map(RDPText.utf16le)
         core.connectionType = try t.u8()
         _ = try t.u8()  // pad1octet
         core.serverSelectedProtocol = try t.u32()
@@ -154,7 +154,7 @@ public struct ClientNetworkData: Equatable, Sendable {
         var channels: [Channel] = []
         channels.reserveCapacity(n)
         for _ in 0..<n {
-            channels.append(Channel(name: WireText.ansi(try r.bytes(8)), options: try r.u32le()))
+            channels.append(Channel(name: RDPText.ansi(try r.bytes(8)), options: try r.u32le()))
         }
         try r.expectEnd("gcc_trailing_bytes")
         return ClientNetworkData(channels: channels)

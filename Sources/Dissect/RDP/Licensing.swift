@@ -99,8 +99,8 @@ public struct ServerLicenseRequest: Equatable, Sendable {
     static func read(_ r: inout PDUReader) throws(DissectError) -> ServerLicenseRequest {
         try r.skip(32)  // ServerRandom
         let version = try r.u32le()
-        let company = WireText.utf16le(try r.bytes(try r.length(try r.u32le())))
-        let product = WireText.utf16le(try r.bytes(try r.length(try r.u32le())))
+        let company = RDPText.utf16le(try r.bytes(try r.length(try r.u32le())))
+        let product = RDPText.utf16le(try r.bytes(try r.length(try r.u32le())))
         let (_, algBytes) = try LicensingBlob.readWithData(&r)
         var algorithms: [UInt32] = []
         var algs = PDUReader(ByteCursor(algBytes), truncated: r.truncatedCode)
@@ -112,7 +112,7 @@ public struct ServerLicenseRequest: Equatable, Sendable {
         var scopes: [String] = []
         for _ in 0..<n {
             let (_, data) = try LicensingBlob.readWithData(&r)
-            scopes.append(WireText.ansi(data))
+            scopes.append(RDPText.ansi(data))
         }
         return ServerLicenseRequest(productVersion: version, companyName: company, productId: product,
                                     keyExchangeAlgorithms: algorithms, serverCertificate: certificate, scopes: scopes)
@@ -184,7 +184,7 @@ public struct ClientNewLicenseRequest: Equatable, Sendable {
         let (_, machine) = try LicensingBlob.readWithData(&r)
         return ClientNewLicenseRequest(preferredKeyExchangeAlgorithm: alg, platformId: platform,
                                        encryptedPreMasterSecret: secret,
-                                       clientUserName: WireText.ansi(user), clientMachineName: WireText.ansi(machine))
+                                       clientUserName: RDPText.ansi(user), clientMachineName: RDPText.ansi(machine))
     }
 }
 

@@ -99,7 +99,7 @@ public enum GCCUserDataCodes {
 
     /// Encryption methods [2.2.1.3.3, 2.2.1.4.3]: a bitmask from the client, one value from the server.
     public static func encryptionMethodNames(_ mask: UInt32) -> [String] {
-        mask == 0 ? ["ENCRYPTION_METHOD_NONE"] : flagNames(mask, [
+        mask == 0 ? ["ENCRYPTION_METHOD_NONE"] : rdpFlagNames(mask, [
             (0x01, "ENCRYPTION_METHOD_40BIT"), (0x02, "ENCRYPTION_METHOD_128BIT"),
             (0x08, "ENCRYPTION_METHOD_56BIT"), (0x10, "ENCRYPTION_METHOD_FIPS"),
         ])
@@ -131,7 +131,7 @@ public enum GCCUserDataCodes {
     /// CS_CORE earlyCapabilityFlags [2.2.1.3.2]. ERRINFO support matters most:
     /// without it the server never sends a Set Error Info PDU.
     public static func clientEarlyCapabilityNames(_ flags: UInt16) -> [String] {
-        flagNames(flags, [
+        rdpFlagNames(flags, [
             (0x0001, "RNS_UD_CS_SUPPORT_ERRINFO_PDU"), (0x0002, "RNS_UD_CS_WANT_32BPP_SESSION"),
             (0x0004, "RNS_UD_CS_SUPPORT_STATUSINFO_PDU"), (0x0008, "RNS_UD_CS_STRONG_ASYMMETRIC_KEYS"),
             (0x0020, "RNS_UD_CS_VALID_CONNECTION_TYPE"), (0x0040, "RNS_UD_CS_SUPPORT_MONITOR_LAYOUT_PDU"),
@@ -143,7 +143,7 @@ public enum GCCUserDataCodes {
 
     /// SC_CORE earlyCapabilityFlags [2.2.1.4.2].
     public static func serverEarlyCapabilityNames(_ flags: UInt32) -> [String] {
-        flagNames(flags, [
+        rdpFlagNames(flags, [
             (0x1, "RNS_UD_SC_EDGE_ACTIONS_SUPPORTED_V1"), (0x2, "RNS_UD_SC_DYNAMIC_DST_SUPPORTED"),
             (0x4, "RNS_UD_SC_EDGE_ACTIONS_SUPPORTED_V2"), (0x8, "RNS_UD_SC_SKIP_CHANNELJOIN_SUPPORTED"),
         ])
@@ -151,7 +151,7 @@ public enum GCCUserDataCodes {
 
     /// CHANNEL_DEF options [2.2.1.3.4.1].
     public static func channelOptionNames(_ options: UInt32) -> [String] {
-        flagNames(options, [
+        rdpFlagNames(options, [
             (0x0010_0000, "CHANNEL_OPTION_REMOTE_CONTROL_PERSISTENT"), (0x0020_0000, "CHANNEL_OPTION_SHOW_PROTOCOL"),
             (0x0040_0000, "CHANNEL_OPTION_COMPRESS"), (0x0080_0000, "CHANNEL_OPTION_COMPRESS_RDP"),
             (0x0200_0000, "CHANNEL_OPTION_PRI_LOW"), (0x0400_0000, "CHANNEL_OPTION_PRI_MED"),
@@ -163,7 +163,7 @@ public enum GCCUserDataCodes {
 
     /// CS_CLUSTER flags [2.2.1.3.5] (bits 2-5 are the redirection version, not flags).
     public static func clusterFlagNames(_ flags: UInt32) -> [String] {
-        flagNames(flags & ~0x3C, [
+        rdpFlagNames(flags & ~0x3C, [
             (0x01, "REDIRECTION_SUPPORTED"), (0x02, "REDIRECTED_SESSIONID_FIELD_VALID"),
             (0x40, "REDIRECTED_SMARTCARD"),
         ])

@@ -128,13 +128,13 @@ public enum MCSPDU: Equatable, Sendable {
         guard let first = mcs.peek() else { return .malformed(DissectError("mcs_truncated", offset: mcs.offset)) }
         if first == 0x7F {
             switch mcs.peek(1) {
-            case 0x65: return MCSConnectInitial.parse(mcs).map(MCSPDU.connectInitial)
-            case 0x66: return MCSConnectResponse.parse(mcs).map(MCSPDU.connectResponse)
+            case 0x65: return MCSConnectInitial.parse(mcs).mapParsed(MCSPDU.connectInitial)
+            case 0x66: return MCSConnectResponse.parse(mcs).mapParsed(MCSPDU.connectResponse)
             case nil: return .malformed(DissectError("mcs_truncated", offset: mcs.offset))
             // Connect-Additional/Result (103/104) are not used by RDP.
             default: return .malformed(DissectError("mcs_ber_tag_unexpected", offset: mcs.offset))
             }
         }
-        return MCSDomainPDU.parse(mcs).map(MCSPDU.domain)
+        return MCSDomainPDU.parse(mcs).mapParsed(MCSPDU.domain)
     }
 }

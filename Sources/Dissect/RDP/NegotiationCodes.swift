@@ -30,7 +30,7 @@ public enum RDPSecurityProtocol {
     /// Names of a requestedProtocols bitmask. PROTOCOL_RDP is the absence of
     /// every bit (Standard RDP Security is always implied), so 0 → ["PROTOCOL_RDP"].
     public static func names(mask: UInt32) -> [String] {
-        mask == 0 ? ["PROTOCOL_RDP"] : flagNames(mask, bits)
+        mask == 0 ? ["PROTOCOL_RDP"] : rdpFlagNames(mask, bits)
     }
 }
 
@@ -41,7 +41,7 @@ public enum RDPNegotiationRequestFlags {
     public static let correlationInfoPresent: UInt8 = 0x08
 
     public static func names(_ flags: UInt8) -> [String] {
-        flagNames(flags, [
+        rdpFlagNames(flags, [
             (restrictedAdminModeRequired, "RESTRICTED_ADMIN_MODE_REQUIRED"),
             (redirectedAuthenticationModeRequired, "REDIRECTED_AUTHENTICATION_MODE_REQUIRED"),
             (correlationInfoPresent, "CORRELATION_INFO_PRESENT"),
@@ -52,7 +52,7 @@ public enum RDPNegotiationRequestFlags {
 /// RDP_NEG_RSP flags [MS-RDPBCGR 2.2.1.2.1].
 public enum RDPNegotiationResponseFlags {
     public static func names(_ flags: UInt8) -> [String] {
-        flagNames(flags, [
+        rdpFlagNames(flags, [
             (0x01, "EXTENDED_CLIENT_DATA_SUPPORTED"),
             (0x02, "DYNVC_GFX_PROTOCOL_SUPPORTED"),
             (0x04, "NEGRSP_FLAG_RESERVED"),

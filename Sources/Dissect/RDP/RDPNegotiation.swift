@@ -77,7 +77,7 @@ public struct RDPNegotiationCorrelationInfo: Equatable, Sendable {
     public var correlationId: [UInt8]
 
     /// The id as 32 lowercase hex digits, in wire order.
-    public var correlationIdHex: String { WireText.hex(correlationId) }
+    public var correlationIdHex: String { RDPText.hex(correlationId) }
 
     static func read(_ r: inout PDUReader) throws(DissectError) -> RDPNegotiationCorrelationInfo {
         let start = r.offset

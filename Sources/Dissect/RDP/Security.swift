@@ -73,13 +73,13 @@ public enum SecuredPDU: Equatable, Sendable {
         let header = BasicSecurityHeader(flags: flags, flagsHi: flagsHi)
         if header.isEncrypted { return .parsed(.encrypted(header, payloadLength: c.remaining), consumed: userData.remaining) }
         if flags & SecurityFlags.exchangePacket != 0 {
-            return SecurityExchangePDU.parse(userData).map(SecuredPDU.securityExchange)
+            return SecurityExchangePDU.parse(userData).mapParsed(SecuredPDU.securityExchange)
         }
         if flags & SecurityFlags.infoPacket != 0 {
-            return ClientInfoPacket.parse(c).map { .clientInfo(header, $0) }.consumingAll(userData)
+            return ClientInfoPacket.parse(c).mapParsed { .clientInfo(header, $0) }.consumingAll(userData)
         }
         if flags & SecurityFlags.licensePacket != 0 {
-            return LicensingPDU.parse(c).map { .licensing(header, $0) }.consumingAll(userData)
+            return LicensingPDU.parse(c).mapParsed { .licensing(header, $0) }.consumingAll(userData)
         }
         return .parsed(.other(header, payloadLength: c.remaining), consumed: userData.remaining)
     }

@@ -19,7 +19,7 @@ public enum SecurityFlags {
     public static let flagsHiValid: UInt16 = 0x8000
 
     public static func names(_ flags: UInt16) -> [String] {
-        flagNames(flags, [
+        rdpFlagNames(flags, [
             (exchangePacket, "SEC_EXCHANGE_PKT"), (transportRequest, "SEC_TRANSPORT_REQ"),
             (transportResponse, "SEC_TRANSPORT_RSP"), (encrypt, "SEC_ENCRYPT"),
             (resetSequenceNumber, "SEC_RESET_SEQNO"), (ignoreSequenceNumber, "SEC_IGNORE_SEQNO"),

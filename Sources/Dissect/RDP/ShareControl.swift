@@ -15,14 +15,14 @@ public struct ShareControlHeader: Equatable, Sendable {
     /// header, not a security header": with TLS, share control PDUs carry no
     /// security header, while licensing and Client Info do.
     public static func isPlausible(_ userData: ByteCursor) -> Bool {
-        guard let length = userData.peekU16le(0), let pduType = userData.peekU16le(2) else { return false }
+        guard let length = userData.rdpPeekU16le(0), let pduType = userData.rdpPeekU16le(2) else { return false }
         guard Int(length) == userData.remaining else { return false }
         return pduType >> 4 == 1 && ShareCodes.pduTypeName(UInt8(pduType & 0x0F)) != nil
     }
 }
 
 extension ByteCursor {
-    func peekU16le(_ ahead: Int) -> UInt16? {
+    func rdpPeekU16le(_ ahead: Int) -> UInt16? {
         guard let lo = peek(ahead), let hi = peek(ahead + 1) else { return nil }
         return UInt16(hi) << 8 | UInt16(lo)
     }
@@ -153,7 +153,7 @@ public struct DemandActivePDU: Equatable, Sendable {
         let shareId = try r.u32le()
         let cbSource = Int(try r.u16le())
         let cbCaps = Int(try r.u16le())
-        let source = WireText.ansi(try r.bytes(cbSource))
+        let source = RDPText.ansi(try r.bytes(cbSource))
         var caps = try r.sub(cbCaps)
         let sets = try readCapabilitySets(&caps)
         let session: UInt32? = r.isAtEnd ? nil : try r.u32le()
@@ -174,7 +174,7 @@ public struct ConfirmActivePDU: Equatable, Sendable {
         let originator = try r.u16le()
         let cbSource = Int(try r.u16le())
         let cbCaps = Int(try r.u16le())
-        let source = WireText.ansi(try r.bytes(cbSource))
+        let source = RDPText.ansi(try r.bytes(cbSource))
         var caps = try r.sub(cbCaps)
         let sets = try readCapabilitySets(&caps)
         try r.expectEnd("share_trailing_bytes")

@@ -245,10 +245,10 @@ public enum X224TPDU: Equatable, Sendable {
             return .malformed(DissectError("x224_truncated", offset: payload.offset))
         }
         switch code & 0xF0 {
-        case X224Codes.connectionRequest: return X224ConnectionRequest.parse(payload).map(X224TPDU.connectionRequest)
-        case X224Codes.connectionConfirm: return X224ConnectionConfirm.parse(payload).map(X224TPDU.connectionConfirm)
-        case X224Codes.disconnectRequest: return X224DisconnectRequest.parse(payload).map(X224TPDU.disconnectRequest)
-        case X224Codes.data: return X224DataHeader.parse(payload).map(X224TPDU.data)
+        case X224Codes.connectionRequest: return X224ConnectionRequest.parse(payload).mapParsed(X224TPDU.connectionRequest)
+        case X224Codes.connectionConfirm: return X224ConnectionConfirm.parse(payload).mapParsed(X224TPDU.connectionConfirm)
+        case X224Codes.disconnectRequest: return X224DisconnectRequest.parse(payload).mapParsed(X224TPDU.disconnectRequest)
+        case X224Codes.data: return X224DataHeader.parse(payload).mapParsed(X224TPDU.data)
         case X224Codes.disconnectConfirm, X224Codes.error: return .parsed(.other(code: code), consumed: payload.remaining)
         default:
             return .malformed(DissectError("x224_tpdu_unknown", offset: payload.offset + 1, detail: "code 0x" + String(code, radix: 16)))

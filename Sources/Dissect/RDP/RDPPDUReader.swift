@@ -119,7 +119,7 @@ extension DissectResult {
 
     /// The same outcome carrying another value type (needMore/malformed pass through).
     @inlinable
-    func map<U>(_ transform: (Value) -> U) -> DissectResult<U> {
+    public func mapParsed<U>(_ transform: (Value) -> U) -> DissectResult<U> {
         switch self {
         case let .parsed(v, consumed): return .parsed(transform(v), consumed: consumed)
         case let .needMore(minimum): return .needMore(minimum: minimum)
@@ -128,7 +128,7 @@ extension DissectResult {
     }
 
     /// The parse error, if this outcome is malformed.
-    public var error: DissectError? {
+    public var malformedError: DissectError? {
         if case let .malformed(e) = self { return e }
         return nil
     }
@@ -147,7 +147,7 @@ extension ByteCursor {
 
 /// Text fields of handshake PDUs. They are decoded once per connection, so a
 /// `String` here is not a per-packet allocation.
-enum WireText {
+enum RDPText {
     /// UTF-16LE up to the first NUL code unit (or the end); an odd trailing byte is ignored.
     static func utf16le(_ bytes: UnsafeRawBufferPointer) -> String {
         var units: [UInt16] = []
@@ -184,7 +184,7 @@ enum WireText {
 
 /// Names of the bits set in `value`, in ascending bit order, plus the hex of
 /// any bits no table entry covers (so unknown flags stay visible).
-func flagNames<T: FixedWidthInteger & UnsignedInteger>(_ value: T, _ table: [(T, String)]) -> [String] {
+func rdpFlagNames<T: FixedWidthInteger & UnsignedInteger>(_ value: T, _ table: [(T, String)]) -> [String] {
     var names: [String] = []
     var covered: T = 0
     for (bit, name) in table where bit != 0 && value & bit == bit {
