@@ -1,3 +1,0 @@
-import Testing
-
-@Test func placeholderDissect() { #expect(Bool(true)) }
