@@ -1,4 +1,5 @@
 import Testing
+import TestSupport
 import Wire
 @testable import Dissect
 
@@ -60,17 +61,6 @@ func errorCode<T>(_ bytes: [UInt8], _ parse: (ByteCursor) -> DissectResult<T>) -
 }
 
 /// SplitMix64 (Steele, Lea, Flood 2014): tiny, seedable, good enough to drive mutations.
-struct SplitMix64 {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-    mutating func below(_ n: Int) -> Int { n <= 0 ? 0 : Int(next() % UInt64(n)) }
-}
 
 /// The properties every valid fixture must have:
 /// - each strict prefix gives `.needMore`, or (for PDUs framed by an outer
@@ -94,7 +84,7 @@ func checkRobustness<T>(_ bytes: [UInt8], seed: UInt64, mutations: Int = 2000, p
             Issue.record("prefix \(cut)/\(bytes.count) parsed", sourceLocation: sourceLocation)
         }
     }
-    var rng = SplitMix64(state: seed)
+    var rng = SplitMix64(seed: seed)
     for _ in 0..<mutations {
         var m = bytes
         for _ in 0...rng.below(4) {

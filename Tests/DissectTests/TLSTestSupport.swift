@@ -1,5 +1,6 @@
 @testable import Dissect
 import Reassembly
+import TestSupport
 
 /// Bytes from hex pieces; spaces are ignored. A bad digit is a test-authoring
 /// error, so it traps here (test code, not packet code).
@@ -64,17 +65,6 @@ func replay(
 }
 
 /// SplitMix64 (Steele, Lea, Flood 2014): a tiny seeded PRNG so random tests repeat.
-struct SplitMix64: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
 
 /// Random chunk lengths (1...maxChunk) that add up to `total`.
 func randomChunks(_ total: Int, maxChunk: Int, rng: inout SplitMix64) -> [Int] {

@@ -2,6 +2,7 @@ import Capture
 import Crypto
 import Foundation
 import SwiftASN1
+import TestSupport
 import Testing
 import X509
 @testable import Dissect
