@@ -21,6 +21,8 @@ public final class ConnectionAnalyzer: StreamConsumer {
         var decided = false
         /// The client's first bytes when they arrive in very small pieces.
         var head: [UInt8] = []
+        /// The RDP/TLS dissector, for RDP connections.
+        var dissector: ConnectionDissector?
     }
 
     public init(listAll: Bool = false) {
@@ -38,6 +40,7 @@ public final class ConnectionAnalyzer: StreamConsumer {
         if connection.isRDPByPort {
             s.detectedBy = "port"
             s.decided = true
+            s.dissector = ConnectionDissector()
         }
         connection.attachment = s
     }
@@ -60,15 +63,25 @@ public final class ConnectionAnalyzer: StreamConsumer {
             case .rdp:
                 s.decided = true
                 s.detectedBy = "content"
-                s.head = []
                 connection.isRDPByContent = true
+                let dissector = ConnectionDissector()
+                s.dissector = dissector
+                // Bytes held back while deciding go first.
+                if s.head.count > bytes.count {
+                    let earlier = s.head.count - bytes.count
+                    s.head.withUnsafeBytes { dissector.feed(direction, UnsafeRawBufferPointer(rebasing: $0[..<earlier]), frame: frame, time: time) }
+                }
+                s.head = []
             case .notRDP:
                 return reject(connection, s)
             case .undecided:
                 return .keep
             }
         }
-        return .keep
+        guard let dissector = s.dissector else { return .keep }
+        let wanted = dissector.feed(direction, bytes, frame: frame, time: time)
+        if !dissector.wantsMore { return .stopConnection }
+        return wanted ? .keep : .stop
     }
 
     func reject(_ connection: TCPConnection, _ s: State) -> PayloadDecision {
@@ -78,7 +91,9 @@ public final class ConnectionAnalyzer: StreamConsumer {
         return .stopConnection
     }
 
-    public func gap(_ connection: TCPConnection, _ direction: Direction, offset: UInt64, length: UInt64, frame: Int) {}
+    public func gap(_ connection: TCPConnection, _ direction: Direction, offset: UInt64, length: UInt64, frame: Int) {
+        state(connection).dissector?.gap(direction, length: length, frame: frame)
+    }
     public func ended(_ connection: TCPConnection, _ direction: Direction, frame: Int, time: CaptureTime) {}
     public func segment(_ connection: TCPConnection, _ segment: SegmentEvent) {}
     public func anomaly(_ connection: TCPConnection, _ anomaly: StreamAnomaly, frame: Int) {}
@@ -89,7 +104,8 @@ public final class ConnectionAnalyzer: StreamConsumer {
         let s = state(connection)
         connection.attachment = nil
         guard s.detectedBy != nil || listAll else { return }
-        let summary = ConnectionSummary(connection, rdpDetectedBy: s.detectedBy)
+        var summary = ConnectionSummary(connection, rdpDetectedBy: s.detectedBy)
+        if let dissector = s.dissector { summary.addHandshake(dissector) }
         summaries.append(summary)
         onFinished?(summary)
     }

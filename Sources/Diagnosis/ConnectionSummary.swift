@@ -1,4 +1,5 @@
 import Capture
+import Dissect
 import Reassembly
 import Wire
 
@@ -131,11 +132,47 @@ public struct ConnectionSummary: Sendable {
     /// Handshake round-trip times seen from the capture point (nanoseconds), when measured.
     public var serverRTT: Int64?
     public var clientRTT: Int64?
+    /// The dissected handshake, in stream order per direction (sorted by frame).
+    public var handshake: [HandshakeEvent] = []
+    /// Parse problems of the dissector (malformed or truncated PDUs, gaps).
+    public var dissectAnomalies: [(code: String, frame: Int, direction: Direction, detail: String?)] = []
+    public var selectedProtocol: UInt32?
+    public var tls: TLSFacts?
+    /// The server's certificate chain, server certificate first (TLS or Standard RDP Security X.509).
+    public var certificates: [X509CertificateSummary] = []
+    /// Protected TLS records per direction (client→server, server→client), including any not kept.
+    public var encryptedRecords = (0, 0)
 
     public var reached: Stage? { stages.map(\.stage).max() }
     public var duration: Int64 { end.nanoseconds(since: start) }
 
     public func direction(_ d: Direction) -> DirectionSummary { d == .clientToServer ? clientToServer : serverToClient }
+
+    mutating func addHandshake(_ dissector: ConnectionDissector) {
+        handshake = dissector.timeline.enumerated().sorted { ($0.element.frame, $0.offset) < ($1.element.frame, $1.offset) }.map(\.element)
+        dissectAnomalies = dissector.anomalies
+        selectedProtocol = dissector.selectedProtocol
+        encryptedRecords = (dissector.encryptedRecordCount[0], dissector.encryptedRecordCount[1])
+        if let session = dissector.tls?.session {
+            tls = TLSFacts(session, timeline: handshake)
+            if let chain = session.serverCertificates, !chain.isEmpty { certificates = X509Summary.summarize(chain: chain) }
+        }
+        if certificates.isEmpty {
+            for event in handshake {
+                if case let .mcsConnectResponse(response) = event.message,
+                   case let .x509Chain(chain, _)? = response.conference?.security?.certificate?.body {
+                    // Standard RDP Security sends the chain root first; reports put the server's first.
+                    certificates = X509Summary.summarize(chain: chain.reversed())
+                }
+            }
+        }
+        var merged = stages
+        let tls13 = dissector.tls?.session.negotiatedVersion.map { $0 >= .tls13 } ?? false
+        for stage in ObservedStages.from(handshake, tls13: tls13) where !merged.contains(where: { $0.stage == stage.stage }) {
+            merged.append(stage)
+        }
+        stages = merged.sorted { $0.stage < $1.stage }
+    }
 }
 
 extension ConnectionSummary {

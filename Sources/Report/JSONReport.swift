@@ -57,7 +57,11 @@ public enum JSONReport {
     }
 
     public static func connection(_ c: ConnectionSummary, id: Int) -> JSON {
-        .object([
+        .object(base(c, id: id) + HandshakeJSON.sections(c))
+    }
+
+    static func base(_ c: ConnectionSummary, id: Int) -> [(String, JSON)] {
+        [
             ("id", .int(id)),
             ("client", .string(c.client.description)),
             ("server", .string(c.server.description)),
@@ -78,7 +82,7 @@ public enum JSONReport {
             ("resets", .array([])),
             ("anomalies", .array(c.anomalies.map { .object([("code", .string($0.code)), ("frame", .int($0.frame))]) })),
             ("wireshark_filter", .string(c.wiresharkFilter)),
-        ])
+        ]
     }
 
     static func tcp(_ c: ConnectionSummary) -> JSON {

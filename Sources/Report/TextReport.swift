@@ -48,6 +48,11 @@ public enum TextReport {
             ])
         }
         out += table(rows)
+        let handshakes = result.connections.enumerated().filter { $0.element.isRDP }
+        if !handshakes.isEmpty {
+            out += "\nhandshakes:\n"
+            for (id, c) in handshakes { out += TimelineText.render(c, id: id) }
+        }
         var notes: [String] = []
         for (id, c) in result.connections.enumerated() where !c.anomalies.isEmpty {
             notes.append("#\(id): " + c.anomalies.map { "\($0.code) (frame \($0.frame))" }.joined(separator: ", "))

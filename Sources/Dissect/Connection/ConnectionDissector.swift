@@ -1,0 +1,316 @@
+import Capture
+import Reassembly
+import Wire
+
+/// Dissects both directions of one RDP connection, in stream order, into a
+/// timeline of handshake messages.
+///
+/// Each direction starts with TPKT/X.224. The Connection Confirm decides what
+/// follows: a TLS-based protocol (SSL, CredSSP, RDSTLS...) switches both
+/// directions to the TLS record parser; Standard RDP Security keeps reading
+/// TPKT (MCS, security exchange, licensing, share control) and fast-path PDUs.
+/// A PDU split across segments is kept in a bounded per-direction buffer.
+public final class ConnectionDissector {
+    /// Largest partial PDU kept per direction. A TPKT is at most 64 KiB; TLS
+    /// keeps its own bounded buffers.
+    public static let bufferCapacity = 65_540
+    /// Protected TLS records kept in the timeline per direction; later ones are only counted.
+    public static let encryptedRecordsKept = 96
+    /// Fast-path / encrypted RDP PDUs kept per direction before stopping (the handshake is over by then).
+    public static let rdpDataPDUsKept = 48
+
+    enum Mode: Equatable {
+        case tpkt
+        case tls
+        case stopped
+    }
+
+    final class Side {
+        var mode = Mode.tpkt
+        var tail: [UInt8] = []
+        var encryptedRecords = 0
+        var dataPDUs = 0
+        var bytes = 0
+    }
+
+    public private(set) var timeline: [HandshakeEvent] = []
+    /// Parse problems: stable snake_case codes with their frame and direction.
+    public private(set) var anomalies: [(code: String, frame: Int, direction: Direction, detail: String?)] = []
+    public private(set) var tls: TLSConnection?
+    /// The security protocol the Connection Confirm selected (nil until then, or after a failure).
+    public private(set) var selectedProtocol: UInt32?
+    /// Protected TLS records seen per direction, including those not kept in the timeline.
+    public private(set) var encryptedRecordCount = [0, 0]
+
+    let sides = [Side(), Side()]
+
+    public init() {}
+
+    @inline(__always) func side(_ d: Direction) -> Side { sides[Int(d.rawValue)] }
+
+    /// True while more payload could still change what is known.
+    public var wantsMore: Bool {
+        let a = sides[0], b = sides[1]
+        if a.mode == .stopped && b.mode == .stopped { return false }
+        // Past the handshake in both directions: nothing more to learn.
+        if a.encryptedRecords >= Self.encryptedRecordsKept && b.encryptedRecords >= Self.encryptedRecordsKept { return false }
+        if a.dataPDUs >= Self.rdpDataPDUsKept && b.dataPDUs >= Self.rdpDataPDUsKept { return false }
+        return true
+    }
+
+    /// Feeds in-order bytes of one direction. Returns whether this direction still wants payload.
+    @discardableResult
+    public func feed(_ direction: Direction, _ bytes: UnsafeRawBufferPointer, frame: Int, time: CaptureTime) -> Bool {
+        let s = side(direction)
+        s.bytes += bytes.count
+        switch s.mode {
+        case .stopped:
+            return false
+        case .tls:
+            feedTLS(direction, bytes, frame: frame, time: time)
+        case .tpkt:
+            feedTPKT(direction, s, bytes, frame: frame, time: time)
+        }
+        return s.mode != .stopped
+    }
+
+    /// Bytes the capture never held: the stream cannot be followed past them.
+    public func gap(_ direction: Direction, length: UInt64, frame: Int) {
+        let s = side(direction)
+        guard s.mode != .stopped else { return }
+        anomaly("stream_gap", frame: frame, direction, detail: "\(length) bytes missing; dissection of this direction stops")
+        stop(s)
+    }
+
+    // MARK: TPKT / fast-path
+
+    func feedTPKT(_ direction: Direction, _ s: Side, _ bytes: UnsafeRawBufferPointer, frame: Int, time: CaptureTime) {
+        if s.tail.isEmpty {
+            let used = parsePDUs(direction, s, bytes, frame: frame, time: time)
+            if s.mode == .tls {
+                // The rest of this segment already belongs to TLS.
+                feedTLS(direction, UnsafeRawBufferPointer(rebasing: bytes[used...]), frame: frame, time: time)
+            } else if s.mode == .tpkt && used < bytes.count {
+                keep(direction, s, UnsafeRawBufferPointer(rebasing: bytes[used...]), frame: frame)
+            }
+            return
+        }
+        keep(direction, s, bytes, frame: frame)
+        guard s.mode == .tpkt else { return }
+        let buffered = s.tail
+        s.tail = []
+        buffered.withUnsafeBytes { raw in
+            let used = parsePDUs(direction, s, raw, frame: frame, time: time)
+            if s.mode == .tls {
+                feedTLS(direction, UnsafeRawBufferPointer(rebasing: raw[used...]), frame: frame, time: time)
+            } else if s.mode == .tpkt && used < raw.count {
+                s.tail = Array(raw[used...])
+            }
+        }
+    }
+
+    func keep(_ direction: Direction, _ s: Side, _ bytes: UnsafeRawBufferPointer, frame: Int) {
+        if s.tail.count + bytes.count > Self.bufferCapacity {
+            anomaly("pdu_buffer_exceeded", frame: frame, direction, detail: "a PDU longer than \(Self.bufferCapacity) bytes")
+            stop(s)
+            return
+        }
+        s.tail.append(contentsOf: bytes)
+    }
+
+    /// Parses whole PDUs from `bytes`; returns how many bytes were used.
+    func parsePDUs(_ direction: Direction, _ s: Side, _ bytes: UnsafeRawBufferPointer, frame: Int, time: CaptureTime) -> Int {
+        var cursor = ByteCursor(bytes)
+        while !cursor.isAtEnd && s.mode == .tpkt {
+            // After a TLS-based protocol was selected the server's next bytes, and the
+            // client's, are TLS records.
+            if let first = cursor.peek(), selectedProtocol.map({ $0 != 0 }) == true, first >= 0x14 && first <= 0x18 {
+                s.mode = .tls
+                break
+            }
+            switch RDPFraming.frame(cursor) {
+            case .needMore:
+                return cursor.offset
+            case let .malformed(error):
+                if cursor.peek() == 0x16 && selectedProtocol == nil && tls == nil {
+                    // TLS without an X.224 exchange seen (capture began after it).
+                    startTLS()
+                    s.mode = .tls
+                    return cursor.offset
+                }
+                anomaly(error.code, frame: frame, direction, detail: error.detail)
+                stop(s)
+                return cursor.offset
+            case let .parsed(pdu, consumed):
+                guard var whole = cursor.sub(length: consumed) else { return cursor.offset }
+                switch pdu.kind {
+                case .slowPath:
+                    whole.skip(pdu.headerLength)
+                    slowPath(direction, s, whole, frame: frame, time: time)
+                case .fastPath:
+                    let encrypted = (whole.peek() ?? 0) & 0x80 != 0
+                    s.dataPDUs += 1
+                    if s.dataPDUs <= Self.rdpDataPDUsKept {
+                        record(direction, .fastPath(length: pdu.length, encrypted: encrypted), frame: frame, time: time)
+                    }
+                }
+            }
+        }
+        return cursor.offset
+    }
+
+    /// One TPKT payload: X.224, then (for Data TPDUs) MCS.
+    func slowPath(_ direction: Direction, _ s: Side, _ payload: ByteCursor, frame: Int, time: CaptureTime) {
+        switch X224TPDU.parse(payload) {
+        case let .malformed(e):
+            anomaly(e.code, frame: frame, direction, detail: e.detail)
+        case .needMore:
+            anomaly("x224_truncated", frame: frame, direction, detail: nil)
+        case let .parsed(tpdu, consumed):
+            switch tpdu {
+            case .connectionRequest(let cr):
+                record(direction, .x224Request(cr), frame: frame, time: time)
+            case .connectionConfirm(let cc):
+                record(direction, .x224Confirm(cc), frame: frame, time: time)
+                selectedProtocol = cc.selectedProtocol
+                if let selected = cc.selectedProtocol, selected != 0 { startTLS() }
+            case .disconnectRequest(let dr):
+                record(direction, .x224Disconnect(dr), frame: frame, time: time)
+            case .data:
+                var mcs = payload
+                mcs.skip(consumed)
+                self.mcs(direction, s, mcs, frame: frame, time: time)
+            case .other:
+                break
+            }
+        }
+    }
+
+    func mcs(_ direction: Direction, _ s: Side, _ bytes: ByteCursor, frame: Int, time: CaptureTime) {
+        switch MCSPDU.parse(bytes) {
+        case let .malformed(e):
+            anomaly(e.code, frame: frame, direction, detail: e.detail)
+        case .needMore:
+            anomaly("mcs_truncated", frame: frame, direction, detail: nil)
+        case let .parsed(pdu, _):
+            switch pdu {
+            case .connectInitial(let ci): record(direction, .mcsConnectInitial(ci), frame: frame, time: time)
+            case .connectResponse(let cr): record(direction, .mcsConnectResponse(cr), frame: frame, time: time)
+            case .domain(let domain):
+                switch domain {
+                case .sendDataRequest(let data), .sendDataIndication(let data):
+                    sendData(direction, s, bytes, data, frame: frame, time: time)
+                default:
+                    record(direction, .mcsDomain(domain), frame: frame, time: time)
+                }
+            }
+        }
+    }
+
+    /// Send Data user data: with a security header (security exchange, Client
+    /// Info, licensing, anything under Standard RDP Security), or a bare share
+    /// control PDU.
+    func sendData(_ direction: Direction, _ s: Side, _ bytes: ByteCursor, _ data: MCSSendData, frame: Int, time: CaptureTime) {
+        guard let userData = bytes.window(data.userData) else {
+            anomaly("mcs_user_data_out_of_range", frame: frame, direction, detail: nil)
+            return
+        }
+        if ShareControlHeader.isPlausible(userData) {
+            shareControl(direction, userData, frame: frame, time: time)
+            return
+        }
+        switch SecuredPDU.parse(userData) {
+        case let .malformed(e):
+            anomaly(e.code, frame: frame, direction, detail: e.detail)
+        case .needMore:
+            anomaly("security_truncated", frame: frame, direction, detail: nil)
+        case let .parsed(pdu, _):
+            switch pdu {
+            case .securityExchange(let x): record(direction, .securityExchange(x), frame: frame, time: time)
+            case .clientInfo(_, let info): record(direction, .clientInfo(info), frame: frame, time: time)
+            case .licensing(_, let lic): record(direction, .licensing(lic), frame: frame, time: time)
+            case .encrypted(_, let length):
+                s.dataPDUs += 1
+                if s.dataPDUs <= Self.rdpDataPDUsKept {
+                    record(direction, .encryptedRDP(channel: data.channelId, length: length), frame: frame, time: time)
+                }
+            case .other(_, let length):
+                // A share control PDU behind a security header (encryption level NONE).
+                var rest = userData
+                rest.skip(userData.remaining - length)
+                if ShareControlHeader.isPlausible(rest) { shareControl(direction, rest, frame: frame, time: time) }
+            }
+        }
+    }
+
+    func shareControl(_ direction: Direction, _ bytes: ByteCursor, frame: Int, time: CaptureTime) {
+        var cursor = bytes
+        var count = 0
+        while !cursor.isAtEnd && count < 16 {
+            count += 1
+            switch ShareControlPDU.parse(cursor) {
+            case let .malformed(e):
+                anomaly(e.code, frame: frame, direction, detail: e.detail)
+                return
+            case .needMore:
+                anomaly("share_truncated", frame: frame, direction, detail: nil)
+                return
+            case let .parsed(pdu, consumed):
+                if let pdu { record(direction, .shareControl(pdu), frame: frame, time: time) }
+                guard consumed > 0, cursor.skip(consumed) else { return }
+            }
+        }
+    }
+
+    // MARK: TLS
+
+    func startTLS() {
+        if tls == nil { tls = TLSConnection() }
+    }
+
+    func feedTLS(_ direction: Direction, _ bytes: UnsafeRawBufferPointer, frame: Int, time: CaptureTime) {
+        guard !bytes.isEmpty else { return }
+        startTLS()
+        guard let tls else { return }
+        let s = side(direction)
+        s.mode = .tls
+        let parser = tls.parser(direction)
+        parser.feed(bytes: bytes, frame: frame)
+        for event in parser.takeEvents() {
+            switch event {
+            case .record, .heartbeat:
+                break
+            case let .handshake(message, _):
+                record(direction, .tlsHandshake(message), frame: frame, time: time)
+            case .changeCipherSpec:
+                record(direction, .tlsChangeCipherSpec, frame: frame, time: time)
+            case let .alert(alert, _):
+                record(direction, .tlsAlert(alert), frame: frame, time: time)
+            case let .encrypted(r):
+                s.encryptedRecords += 1
+                encryptedRecordCount[Int(direction.rawValue)] += 1
+                if s.encryptedRecords <= Self.encryptedRecordsKept || r.kind == .alert {
+                    record(direction, .tlsEncrypted(r), frame: r.frames.last, time: time)
+                }
+            case let .anomaly(error, frame):
+                anomaly(error.code, frame: frame, direction, detail: error.detail)
+            }
+        }
+        if parser.isStopped { s.mode = .stopped }
+    }
+
+    // MARK: bookkeeping
+
+    func record(_ direction: Direction, _ message: HandshakeMessage, frame: Int, time: CaptureTime) {
+        timeline.append(HandshakeEvent(frame: frame, time: time, direction: direction, message: message))
+    }
+
+    func anomaly(_ code: String, frame: Int, _ direction: Direction, detail: String?) {
+        if anomalies.count < 64 { anomalies.append((code, frame, direction, detail)) }
+    }
+
+    func stop(_ s: Side) {
+        s.mode = .stopped
+        s.tail = []
+    }
+}
