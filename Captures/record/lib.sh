@@ -98,9 +98,10 @@ rig_cleanup() {
 
 # capture_start [IFACE] [FILTER...] : tcpdump in rdc-gw, full snap length,
 # immediate mode so nothing is left in the ring buffer at stop.
-# Neighbour discovery / ARP chatter is filtered out by default; ICMP and
-# ICMPv6 errors (types < 128) are kept.
-DEFAULT_FILTER='not arp and not (icmp6 and ip6[40] >= 128)'
+# Neighbour discovery / ARP / MLD chatter (ICMPv6 informational types >= 128,
+# and IPv6 packets with a hop-by-hop header, i.e. MLD reports) is filtered out
+# by default; ICMP and ICMPv6 errors (types < 128) are kept.
+DEFAULT_FILTER='not arp and not (icmp6 and ip6[40] >= 128) and not (ip6 and ip6[6] == 0)'
 capture_start() {
     local ifc=${1:-$CAP_IF}; shift || true
     local filter=${*:-$DEFAULT_FILTER}
@@ -113,10 +114,10 @@ capture_start() {
     sleep 0.2
 }
 
-# capture_stop NAME : stop tcpdump (after a short drain) and copy the file
+# capture_stop [NAME] : stop tcpdump (after a short drain) and copy the file
 # to Captures/NAME.pcap (and $WORK/client.keys to Captures/NAME.keys if any).
 capture_stop() {
-    local name=$1
+    local name=${1:-$SCENARIO_NAME}
     sleep 1
     bg_stop "$TCPDUMP_PID" INT
     TCPDUMP_PID=""
@@ -148,6 +149,29 @@ make_cert() {
     else
         "${cmd[@]}" >/dev/null 2>&1
     fi
+    log "certificate $name: $(openssl x509 -in "$WORK/$name.crt" -noout -startdate -enddate | tr '\n' ' ')"
+}
+
+# make_ca : a private CA in $WORK/ca.crt / ca.key.  Clients that should trust
+# it get SSL_CERT_FILE=$WORK/ca.crt (OpenSSL's default verify paths, which
+# FreeRDP's certificate check uses).
+make_ca() {
+    openssl req -x509 -newkey rsa:2048 -nodes -sha256 -keyout "$WORK/ca.key" -out "$WORK/ca.crt" \
+        -days 3650 -subj "/CN=rdc test CA" >/dev/null 2>&1
+}
+
+# make_signed_cert NAME [faketime-spec] [days] : RSA-2048 certificate for the
+# server signed by the rig CA; CN and DNS name are the server's address as the
+# client types it (FreeRDP matches /v: against CN and DNS names).
+make_signed_cert() {
+    local name=$1 when=${2:-} days=${3:-365}
+    openssl req -new -newkey rsa:2048 -nodes -sha256 -keyout "$WORK/$name.key" -out "$WORK/$name.csr" \
+        -subj "/CN=$SERVER4" >/dev/null 2>&1
+    printf 'subjectAltName=DNS:%s,IP:%s\nextendedKeyUsage=serverAuth\n' "$SERVER4" "$SERVER4" >"$WORK/$name.ext"
+    local cmd=(openssl x509 -req -in "$WORK/$name.csr" -CA "$WORK/ca.crt" -CAkey "$WORK/ca.key"
+        -CAcreateserial -days "$days" -sha256 -extfile "$WORK/$name.ext" -out "$WORK/$name.crt")
+    if [[ -n "$when" ]]; then faketime "$when" "${cmd[@]}" >/dev/null 2>&1
+    else "${cmd[@]}" >/dev/null 2>&1; fi
     log "certificate $name: $(openssl x509 -in "$WORK/$name.crt" -noout -startdate -enddate | tr '\n' ' ')"
 }
 

@@ -25,6 +25,7 @@ run_one() {
     # shellcheck source=lib.sh
     source "$RIG_DIR/lib.sh"
     VARIANT=plain
+    SCENARIO_NAME=$name
     # shellcheck disable=SC1090
     source "$file"
     trap rig_cleanup EXIT

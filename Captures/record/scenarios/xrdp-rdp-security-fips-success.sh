@@ -9,5 +9,5 @@ scenario() {
     client_display_start
     capture_start
     client_run 4 /v:"$SERVER4" /u:rdcuser /sec:rdp /cert:ignore
-    capture_stop xrdp-rdp-security-fips-success
+    capture_stop
 }

@@ -9,5 +9,5 @@ scenario() {
     client_display_start
     capture_start
     client_run 4 /v:"$SERVER4" /u:rdcuser /sec:tls /cert:ignore
-    capture_stop xrdp-tls-success
+    capture_stop
 }
