@@ -74,6 +74,18 @@ rig_setup() {
     WORK=$(mktemp -d /tmp/rdc-rec.XXXXXX)
     mkdir -p "$WORK/home"
     "$RIG_DIR/netns.sh" up "$variant"
+    case "$variant" in
+        vlan|qinq)
+            local outer=(); [[ "$variant" == qinq ]] && outer=(--outer 200)
+            bg_start tagger-gw "$NS_GW" "$PY" "$RIG_DIR/tools/vlan_tagger.py" \
+                --access gv --trunk gt --vid 100 "${outer[@]}" --timeout 120
+            bg_start tagger-fw "$NS_FW" "$PY" "$RIG_DIR/tools/vlan_tagger.py" \
+                --access fv --trunk ft --vid 100 "${outer[@]}" --timeout 120
+            sleep 0.5
+            wait_until 5 nsx "$NS_CLIENT" ping -c1 -W1 "$SERVER4" || die "no path through the VLAN trunk"
+            wait_until 5 nsx "$NS_CLIENT" ping -6 -c1 -W1 "$SERVER6" || true
+            CAP_IF=gt ;;
+    esac
 }
 
 rig_cleanup() {

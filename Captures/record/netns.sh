@@ -15,10 +15,14 @@
 # Usage:  netns.sh up [plain|vlan|qinq]   build (default plain)
 #         netns.sh down                   delete the namespaces (and so the veths)
 #
-# Variants change only the gw-fw link: "vlan" carries it over 802.1Q VLAN 100
-# sub-interfaces (g1.100 / f0.100) of the veth pair, "qinq" over 802.1ad
-# service VLAN 200 with customer VLAN 100 stacked inside.  The capture is then
-# taken on the parent veth g1, so frames carry the tags.
+# Variants change only the gw-fw link.  "vlan" and "qinq" make it an 802.1Q
+# (VID 100) or 802.1ad QinQ (S-VID 200, C-VID 100) trunk.  This machine's
+# kernel has no 8021q module and no tc vlan action, so the tags are added and
+# removed in user space by tools/vlan_tagger.py (started by lib.sh, not here):
+#
+#   rdc-gw: g1 (IP) == gv  <tagger>  gt ==trunk== ft  <tagger>  fv == f0 (IP) :rdc-fw
+#
+# and the capture is taken on the trunk port gt in rdc-gw.
 set -euo pipefail
 
 NS_CLIENT=rdc-client
@@ -57,7 +61,7 @@ up() {
 
     # veth pairs are created directly inside the namespaces (never on the host).
     ip -n "$NS_CLIENT" link add c0 type veth peer name g0 netns "$NS_GW"
-    ip -n "$NS_GW"     link add g1 type veth peer name f0 netns "$NS_FW"
+    ip -n "$NS_GW"     link add g1 type veth peer name f0 netns "$NS_FW"   # replaced in vlan/qinq
     ip -n "$NS_FW"     link add f1 type veth peer name s0 netns "$NS_SERVER"
     # Checksum offload off, so the capture holds correct checksums.
     local pair
@@ -67,26 +71,29 @@ up() {
         ip -n "$1" link set "$2" up
     done
 
-    # gw-fw link: plain, VLAN 100, or QinQ 200/100.
-    local gwif=g1 fwif=f0
+    # gw-fw link: plain (g1 == f0), or through a user-space VLAN trunk.
     case "$variant" in
         plain) ;;
-        vlan)
-            ip -n "$NS_GW" link add link g1 name g1.100 type vlan id 100
-            ip -n "$NS_FW" link add link f0 name f0.100 type vlan id 100
-            gwif=g1.100 fwif=f0.100 ;;
-        qinq)
-            ip -n "$NS_GW" link add link g1 name g1.200 type vlan proto 802.1ad id 200
-            ip -n "$NS_FW" link add link f0 name f0.200 type vlan proto 802.1ad id 200
-            ip -n "$NS_GW" link set g1.200 up
-            ip -n "$NS_FW" link set f0.200 up
-            ip -n "$NS_GW" link add link g1.200 name g1.200.100 type vlan id 100
-            ip -n "$NS_FW" link add link f0.200 name f0.200.100 type vlan id 100
-            gwif=g1.200.100 fwif=f0.200.100 ;;
+        vlan|qinq)
+            # g1 and f0 keep their addresses; their veths now end in access
+            # ports gv / fv, and a trunk pair gt (rdc-gw) == ft (rdc-fw) joins
+            # the two taggers.  No IPv6 on the bridge ports, no offloads.
+            ip -n "$NS_GW" link del g1
+            ip -n "$NS_GW" link add g1 type veth peer name gv
+            ip -n "$NS_FW" link add f0 type veth peer name fv
+            ip -n "$NS_GW" link add gt type veth peer name ft netns "$NS_FW"
+            # room for up to two tags on the trunk
+            ip -n "$NS_GW" link set gt mtu 1508
+            ip -n "$NS_FW" link set ft mtu 1508
+            for pair in "$NS_GW g1" "$NS_GW gv" "$NS_GW gt" "$NS_FW f0" "$NS_FW fv" "$NS_FW ft"; do
+                set -- $pair
+                case "$2" in gv|gt|fv|ft) nsx "$1" sysctl -qw "net.ipv6.conf.$2.disable_ipv6=1" ;; esac
+                nsx "$1" ethtool -K "$2" tx off rx off tso off gso off gro off >/dev/null 2>&1 || true
+                ip -n "$1" link set "$2" up
+            done ;;
         *) echo "netns.sh: unknown variant $variant" >&2; exit 2 ;;
     esac
-    ip -n "$NS_GW" link set "$gwif" up
-    ip -n "$NS_FW" link set "$fwif" up
+    local gwif=g1 fwif=f0
 
     ip -n "$NS_CLIENT" addr add 10.77.1.2/24 dev c0
     ip -n "$NS_CLIENT" addr add fd77:1::2/64 dev c0 nodad
@@ -115,6 +122,9 @@ up() {
     ip -n "$NS_SERVER" route add 10.77.0.0/16 via 10.77.3.1
     ip -n "$NS_SERVER" -6 route add fd77::/16 via fd77:3::1
 
+    # (vlan/qinq: the taggers must run before anything crosses gw-fw, so
+    # lib.sh warms the caches after starting them.)
+    [[ "$variant" == plain ]] || return 0
     # Warm the neighbour caches so no ARP/ND sits inside a scenario's timing.
     nsx "$NS_CLIENT" ping -c1 -W2 10.77.3.2 >/dev/null
     nsx "$NS_CLIENT" ping -6 -c1 -W2 fd77:3::2 >/dev/null
