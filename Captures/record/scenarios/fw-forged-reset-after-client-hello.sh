@@ -19,7 +19,7 @@ scenario() {
     client_run 3 /v:"$SERVER4" /u:rdcuser /sec:tls /cert:ignore
     sleep 1
     bg_start injector "$NS_FW" "$PY" "$RIG_DIR/tools/rst_injector.py" --iface f0 \
-        --trigger client_hello --count 3 --step 1460 --timeout 30 --ready-file "$WORK/injector.ready"
+        --trigger client_hello --count 3 --step 1460 --timeout 20 --ready-file "$WORK/injector.ready"
     wait_until 5 test -f "$WORK/injector.ready" || die "injector did not start"
     client_run 8 /v:"$SERVER4" /u:rdcuser /sec:tls /cert:ignore
     cat "$WORK/injector.log" >&2

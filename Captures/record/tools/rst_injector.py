@@ -23,8 +23,9 @@ towards the client "from" the server, the way on-path injectors do:
     no TCP options, window 0.
 
 Packets are sent from a raw IPv4 socket (IP_HDRINCL) in this namespace, so
-they leave through the fw's routing towards the client.  It injects once and
-exits; bounded by --timeout seconds.
+they leave through the fw's routing towards the client.  Like a real IPS it
+resets every matching connection (FreeRDP retries once), up to
+--max-injections, then exits; bounded by --timeout seconds.
 
 usage: rst_injector.py --iface f0|f1 --trigger client_hello|server_hello
                       [--count 2] [--step len|N] [--ttl 64] [--ip-id 0] [--timeout 20]
@@ -71,6 +72,7 @@ def main() -> int:
     ap.add_argument("--ttl", type=int, default=64)
     ap.add_argument("--ip-id", type=int, default=0)
     ap.add_argument("--timeout", type=float, default=20)
+    ap.add_argument("--max-injections", type=int, default=4)
     ap.add_argument("--ready-file")
     a = ap.parse_args()
     sniffer = sniff.open_sniffer(a.iface)
@@ -78,6 +80,7 @@ def main() -> int:
     raw.setsockopt(socket.IPPROTO_IP, socket.IP_HDRINCL, 1)
     if a.ready_file:
         open(a.ready_file, "w").close()
+    done = 0
     for seg in sniff.segments(sniffer, time.monotonic() + a.timeout):
         if seg.outgoing or seg.family != socket.AF_INET:
             continue
@@ -97,9 +100,11 @@ def main() -> int:
             raw.sendto(forge_rst(src, dst, sport, dport, seq + i * step, ack, a.ttl, a.ip_id), (dst, 0))
         print(f"injected {a.count} RST {src}:{sport} -> {dst}:{dport} seq={seq} step={step} "
               f"after {seg}", flush=True)
-        return 0
-    print("timeout: trigger not seen", flush=True)
-    return 1
+        done += 1
+        if done >= a.max_injections:
+            break
+    print(f"{done} injection(s)", flush=True)
+    return 0 if done else 1
 
 
 if __name__ == "__main__":
