@@ -8,7 +8,8 @@
 # ServerHello flight after "its own" reset: the race signal.  The client's
 # kernel, whose socket is gone, answers that flight with a RST.
 # Connection #1 (same path, before the injector starts) is a baseline.
-# Expected: #1 ok / none / active; #2 forged_reset / network / tls_client_hello.
+# Expected: #1 ok / none / active; #2 forged_reset / network / tls_server_hello
+# (the real ServerHello is seen at the gw after the forged RSTs).
 scenario() {
     openssl req -x509 -newkey rsa:4096 -nodes -sha256 -keyout "$WORK/server.key" \
         -out "$WORK/server.crt" -days 365 -subj "/CN=rdc-server" >/dev/null 2>&1

@@ -7,7 +7,8 @@
 # segments pass and the server's full-size ServerHello flight retransmitted
 # again and again, never acknowledged.  The client is killed at 10 s (its
 # FIN is small and passes).
-# Expected: path_mtu_blackhole / network / tls_client_hello.
+# Expected: path_mtu_blackhole / network / tls_server_hello (seen at the gw,
+# never delivered to the client).
 scenario() {
     openssl req -x509 -newkey rsa:4096 -nodes -sha256 -keyout "$WORK/server.key" \
         -out "$WORK/server.crt" -days 365 -subj "/CN=rdc-server" >/dev/null 2>&1

@@ -1,8 +1,8 @@
 # shadow-nla-wrong-password: as shadow-nla-success, but the client sends a
-# wrong password.  The NTLM exchange inside CredSSP fails on the server; what
-# the server sends (a TSRequest with errorCode, or just a close) is recorded
-# as it happens.  FreeRDP may retry; every connection is listed in
-# ground-truth.json.
+# wrong password.  The NTLM exchange inside CredSSP fails on the server,
+# which answers the client's NTLM AUTHENTICATE with a TLS close_notify and
+# FIN (no TSRequest errorCode, unlike Windows with CredSSP v3+).  FreeRDP
+# retries once: two connections.
 # Expected: nla_failed / server / nla.
 scenario() {
     winpr-hash -u rdcuser -p Secret123 -f sam >"$WORK/sam"

@@ -1,7 +1,10 @@
 # xrdp-neg-nla-client-vs-tls-server: xrdp (security_layer=negotiate, no NLA
 # support: xrdp never does CredSSP) and xfreerdp /sec:nla, which offers only
-# PROTOCOL_HYBRID.  What xrdp answers is recorded as it happens (see
-# ground-truth.json).
+# PROTOCOL_HYBRID.  Recorded: FreeRDP /sec:nla offers TLS|HYBRID (0x3); xrdp
+# selects TLS (legitimately); FreeRDP, requiring NLA, sends FIN right after the
+# CC; xrdp then writes a cleartext TLS alert record (fatal decode_error) and
+# the client kernel RSTs.  No RDP_NEG_FAILURE.
+# Expected: client_closed / client / x224_confirm.
 scenario() {
     make_cert server
     xrdp_config security_layer=negotiate "certificate=$WORK/server.crt" "key_file=$WORK/server.key"

@@ -3,7 +3,7 @@
 # @SECLEVEL=0 so its OpenSSL 3 still does 1.0); xfreerdp's OpenSSL 3 at its
 # default security level 1 accepts nothing below TLS 1.2.  The server answers
 # the ClientHello with a TLS 1.0 ServerHello, which the client rejects with
-# an alert.  Recorded as it happens.
+# a fatal internal_error alert (OpenSSL 3's choice, not protocol_version).
 # Expected: tls_rejected_by_client / client / tls_server_hello.
 scenario() {
     make_cert server

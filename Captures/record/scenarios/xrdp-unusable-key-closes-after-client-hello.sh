@@ -2,7 +2,8 @@
 # the private key file is unusable (a corrupt PEM: the xrdp analogue of a
 # Windows server whose MachineKeys private key cannot be read).  xrdp accepts
 # the negotiation (the files exist), then fails to set up TLS when the
-# ClientHello arrives and closes.  Recorded as it happens.
+# ClientHello arrives: it writes a cleartext MCS Disconnect Provider
+# Ultimatum and closes with RST (no ServerHello, no TLS alert).
 # Expected: server_closed_after_client_hello / server / tls_client_hello.
 scenario() {
     make_cert server

@@ -192,12 +192,16 @@ EXPECTED = OrderedDict([
                  "the client, in the server's name, as soon as the client's TLS ClientHello passes. The real "
                  "server (RSA-4096, a few ms slower) answers afterwards: the race.",
         connections=[OK_XRDP,
-                     conn("forged_reset", "network", "tls_client_hello",
+                     conn("forged_reset", "network", "tls_server_hello",
+                          "reached: the real ServerHello is on the wire at the gw (after the forged RSTs) although "
+                          "the client never takes it (DESIGN: a stage is reached when its first message is seen); "
+                          "an analyzer that stops dissecting at the reset says tls_client_hello. "
                           "Forged RSTs: TTL 64 (server's packets: 63), IP ID 0 (server's data packets count up), "
                           "no TCP options, window 0, sequence numbers stepped by 1460 (S, S+1460, S+2920). ~7 ms "
                           "later the real ServerHello flight (TTL 63, 2 segments, Wireshark calls the first a "
                           "retransmission because the forged RST used its sequence number) arrives after 'its' "
-                          "RST: race signal. The client's kernel, whose socket is gone, answers each with RST.")])),
+                          "RST: race signal. The client's kernel, whose socket is gone, answers each with RST.",
+                          reached_alternative="tls_client_hello")])),
     ("fw-forged-reset-after-server-hello", dict(
         scenario="In-path IPS/antivirus: tools/rst_injector.py in rdc-fw forges 2 RST+ACKs toward the client, "
                  "in the server's name, when the server's TLS ServerHello flight passes.",
@@ -214,13 +218,14 @@ EXPECTED = OrderedDict([
     ("path-mtu-blackhole", dict(
         scenario="PMTU black hole: gw's client-side link has MTU 1200 (client interface 1500, MSS 1460), the gw's "
                  "ICMP fragmentation-needed is dropped; the server's full-size ServerHello flight never arrives.",
-        connections=[conn("path_mtu_blackhole", "network", "tls_client_hello",
-                          "Server (RSA-4096 cert, so the flight is 1448 + 659 bytes) sends a full 1448-byte "
+        connections=[conn("path_mtu_blackhole", "network", "tls_server_hello",
+                          "reached: the ServerHello is seen at the gw (DESIGN's rule) but never reaches the "
+                          "client, so from the client's side it stopped at tls_client_hello. Server (RSA-4096 cert, so the flight is 1448 + 659 bytes) sends a full 1448-byte "
                           "segment that is retransmitted unacked with backoff (0.2, 0.4, 0.8, 1.7, 3.5 s...); the "
                           "small 659-byte segment gets through (client dup ACK with SACK, ack stays at the CC). "
                           "At ~5 s a TCP keepalive from the client (FreeRDP enables keepalives) is answered. "
                           "Client killed at 10 s: its FIN is small and passes. The ServerHello itself is only seen "
-                          "at the gw, never by the client.")])),
+                          "at the gw, never by the client.", reached_alternative="tls_client_hello")])),
     ("xrdp-killed-after-client-hello", dict(
         scenario="Server process dies mid-TLS-handshake: xrdp frozen (SIGSTOP) when its CC leaves and SIGKILLed "
                  "when the ClientHello arrives (tools/signal_on.py).",
