@@ -10,7 +10,9 @@
 # shellcheck shell=bash
 
 RIG_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-CAPTURES_DIR=$(cd "$RIG_DIR/.." && pwd)
+# Output directory: Captures/ itself, or RIG_OUT (e.g. a scratch dir to
+# compare a fresh recording with the committed one).
+CAPTURES_DIR=${RIG_OUT:-$(cd "$RIG_DIR/.." && pwd)}
 PY=${PYTHON:-/usr/bin/python3}
 
 NS_CLIENT=rdc-client
@@ -141,7 +143,7 @@ capture_stop() {
     else
         rm -f "$CAPTURES_DIR/$name.keys"
     fi
-    log "wrote Captures/$name.pcap ($(stat -c %s "$CAPTURES_DIR/$name.pcap") bytes)$([[ -s "$WORK/client.keys" ]] && echo ' + .keys')"
+    log "wrote $CAPTURES_DIR/$name.pcap ($(stat -c %s "$CAPTURES_DIR/$name.pcap") bytes)$([[ -s "$WORK/client.keys" ]] && echo ' + .keys')"
 }
 
 # ---------------------------------------------------------------- certificates
@@ -211,19 +213,11 @@ xrdp_config() {
 # xrdp_start : run xrdp (no daemon) in rdc-server with $WORK/xrdp/xrdp.ini and
 # wait until it listens on 3389.
 xrdp_start() {
-    # xrdp refuses to start when its pid file (a compile-time path) exists.
-    # Only a file left by this rig (recorded below) is removed.
-    if [[ -f /var/run/xrdp/xrdp.pid ]]; then
-        if [[ -f /tmp/rdc-rig-xrdp.pid ]] && cmp -s /var/run/xrdp/xrdp.pid /tmp/rdc-rig-xrdp.pid; then
-            rm -f /var/run/xrdp/xrdp.pid
-        else
-            die "/var/run/xrdp/xrdp.pid exists and is not ours: another xrdp runs here"
-        fi
-    fi
+    # (xrdp -n writes no pid file, so an xrdp on the host would not stop it;
+    # the listening socket lives in rdc-server's own network namespace.)
     bg_start xrdp "$NS_SERVER" xrdp -n -c "$WORK/xrdp/xrdp.ini"
     XRDP_PID=$BG_LAST
     wait_until 10 server_listening || die "xrdp did not listen (see $WORK/xrdp.log)"
-    cp /var/run/xrdp/xrdp.pid /tmp/rdc-rig-xrdp.pid 2>/dev/null || true
 }
 
 server_listening() { nsx "$NS_SERVER" ss -Hltn 'sport = :3389' | grep -q LISTEN; }

@@ -10,7 +10,8 @@
 # child process with a fresh set of namespaces (netns.sh) and a fresh temp
 # dir, bounded by a hard time limit; its EXIT trap ends the processes it
 # started (by PID), deletes the namespaces and the temp dir, also on failure.
-# Set RIG_KEEP_WORK=1 to keep the temp dir (logs of xrdp, client, tcpdump).
+# Set RIG_KEEP_WORK=1 to keep the temp dir (logs of xrdp, client, tcpdump),
+# RIG_OUT=DIR to write the captures to DIR instead of Captures/.
 set -euo pipefail
 
 RIG_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -43,7 +44,7 @@ main() {
         ""|-h|--help) sed -n '2,14p' "$0"; exit 0 ;;
         list) scenarios; exit 0 ;;
         --one) shift; run_one "$1"; exit $? ;;
-        all) set -- $(scenarios) ;;
+        all) mapfile -t names < <(scenarios); set -- "${names[@]}" ;;
     esac
     local name failed=()
     for name in "$@"; do

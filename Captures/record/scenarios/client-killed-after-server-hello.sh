@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # client-killed-after-server-hello: the client process dies in the middle of
 # the TLS handshake.  tools/signal_on.py in rdc-client sniffs c0: when
 # xfreerdp's ClientHello leaves, xfreerdp is frozen with SIGSTOP; when the

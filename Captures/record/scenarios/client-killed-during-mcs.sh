@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # client-killed-during-mcs: the user's client dies (kill -9) 0.4 s after it
 # was started: the TLS handshake is over and the client is in the MCS
 # channel-join sequence (FreeRDP spaces its channel joins ~100 ms apart).

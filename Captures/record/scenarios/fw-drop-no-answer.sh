@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # fw-drop-no-answer: the fw hop silently drops everything to port 3389
 # (iptables -A FORWARD -p tcp --dport 3389 -j DROP).  xfreerdp's SYN is
 # retransmitted (1 s, 3 s, 7 s...) until the client gives up (/timeout:9000)

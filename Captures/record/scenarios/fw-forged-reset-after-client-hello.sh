@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # fw-forged-reset-after-client-hello: the IPS/antivirus case with the race.
 # tools/rst_injector.py in rdc-fw sniffs the client side (f0); on the
 # client's TLS ClientHello it forges a burst of three RST+ACKs towards the

@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # fw-forged-reset-after-server-hello: an in-path IPS / gateway antivirus
 # resets the connection when the server's TLS ServerHello flight passes.
 # tools/rst_injector.py runs in rdc-fw, sniffs the server side (f1) and

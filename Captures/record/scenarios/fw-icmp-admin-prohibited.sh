@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # fw-icmp-admin-prohibited: the fw hop rejects the SYN with an ICMP
 # destination unreachable, code 13 (communication administratively
 # prohibited):  iptables -A FORWARD -p tcp --dport 3389 -j REJECT

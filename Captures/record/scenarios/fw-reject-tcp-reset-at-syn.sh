@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # fw-reject-tcp-reset-at-syn: two connections.  #1: the path is open and the
 # session reaches the active phase (a baseline: the server's packets reach
 # the gw with TTL 63 and counting IP IDs).  Then the fw hop starts rejecting:

@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # path-mtu-blackhole: the gw's client-side link (g0) has MTU 1200 while the
 # client's own interface keeps 1500, so the client still announces MSS 1460
 # and the server sends full 1500-byte segments with DF.  The gw cannot

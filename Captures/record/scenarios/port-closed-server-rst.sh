@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # port-closed-server-rst: nothing listens on 3389 in rdc-server; the server's
 # kernel answers the SYN with RST+ACK (TTL 64 at the server, 63 at the gw:
 # one router hop, the fw).  xfreerdp gives up.

@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # shadow-nla-success: NLA (CredSSP) done right.  freerdp-shadow-cli (FreeRDP's
 # server, sharing a private Xvfb in rdc-server) with /sec:nla and a SAM file
 # holding rdcuser's NT hash (made with winpr-hash); xfreerdp /sec:nla with the

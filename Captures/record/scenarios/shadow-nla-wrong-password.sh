@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # shadow-nla-wrong-password: as shadow-nla-success, but the client sends a
 # wrong password.  The NTLM exchange inside CredSSP fails on the server,
 # which answers the client's NTLM AUTHENTICATE with a TLS close_notify and

@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # xrdp-cert-expired-client-ignores: the server's certificate (signed by the
 # trusted rig CA) expired on 2024-01-31 (issued under faketime on 2024-01-01
 # for 30 days); TLS 1.2 so it is visible.  xfreerdp /cert:ignore goes on.

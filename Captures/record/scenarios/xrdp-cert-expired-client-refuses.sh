@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # xrdp-cert-expired-client-refuses: as xrdp-cert-expired-client-ignores, but
 # the client has no /cert:ignore.  The CA is trusted and the name matches, so
 # expiry is the only fault; FreeRDP then asks the user, reads EOF from

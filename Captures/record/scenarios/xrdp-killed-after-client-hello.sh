@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # xrdp-killed-after-client-hello: the server process dies in the middle of the
 # TLS handshake.  tools/signal_on.py in rdc-server sniffs s0: when xrdp's
 # X.224 Connection Confirm leaves, xrdp (one process, fork=false) is frozen

@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # xrdp-neg-failure-ssl-required: xrdp with security_layer=tls; a client that
 # offers only Standard RDP Security in its RDP_NEG_REQ (requestedProtocols=0,
 # sent by tools/negclient.py because `xfreerdp /sec:rdp` sends no RDP_NEG_REQ

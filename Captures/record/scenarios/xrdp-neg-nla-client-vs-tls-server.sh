@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # xrdp-neg-nla-client-vs-tls-server: xrdp (security_layer=negotiate, no NLA
 # support: xrdp never does CredSSP) and xfreerdp /sec:nla, which offers only
 # PROTOCOL_HYBRID.  Recorded: FreeRDP /sec:nla offers TLS|HYBRID (0x3); xrdp

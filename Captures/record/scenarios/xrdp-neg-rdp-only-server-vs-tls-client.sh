@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # xrdp-neg-rdp-only-server-vs-tls-client: xrdp with security_layer=rdp (Standard
 # RDP Security only); xfreerdp /sec:tls offers only PROTOCOL_SSL.
 # Recorded: xrdp does not send RDP_NEG_FAILURE SSL_NOT_ALLOWED_BY_SERVER as

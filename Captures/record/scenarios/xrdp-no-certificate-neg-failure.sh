@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # xrdp-no-certificate-neg-failure: xrdp with security_layer=tls whose
 # certificate and key files do not exist (the xrdp analogue of a server
 # without a usable TLS certificate).  xfreerdp /sec:tls offers only TLS.

@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # xrdp-rdp-security-fips-success: Standard RDP Security (no TLS).  xrdp with
 # security_layer=rdp, crypt_level=fips; xfreerdp /sec:rdp.  MCS/GCC, the
 # security exchange and licensing travel in the clear (the payload after the

@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # xrdp-self-signed-cert-rejected-by-client: the server's certificate is
 # self-signed (valid dates); the client trusts no CA for it and has no
 # /cert:ignore and no terminal: the certificate prompt reads EOF and FreeRDP

@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # xrdp-tls-cipher-mismatch: no common cipher suite.  xrdp allows only TLS 1.2
 # with tls_ciphers=AES256-GCM-SHA384 (static RSA key exchange); xfreerdp offers
 # /tls-ciphers:ECDHE-RSA-AES128-GCM-SHA256 (its TLS 1.3 suites are offered

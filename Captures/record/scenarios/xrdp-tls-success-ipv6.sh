@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # xrdp-tls-success-ipv6: xrdp-tls-success over IPv6 (fd77:1::2 -> fd77:3::2;
 # hop limit 63 at the gw for the server's packets).
 # Expected: ok / none / active.

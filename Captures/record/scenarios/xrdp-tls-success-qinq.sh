@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # xrdp-tls-success-qinq: as xrdp-tls-success-vlan with stacked tags (QinQ):
 # an 802.1ad S-tag (TPID 0x88a8, VID 200) outside an 802.1Q C-tag (TPID
 # 0x8100, VID 100).  Filter: vlan and vlan and tcp.

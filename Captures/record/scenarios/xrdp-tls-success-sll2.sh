@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # xrdp-tls-success-sll2: xrdp-tls-success captured with `tcpdump -i any` in
 # rdc-gw, so the link type is Linux cooked capture v2 (SLL2).  On a router,
 # -i any sees every packet twice: once arriving (g0 or g1) and once leaving

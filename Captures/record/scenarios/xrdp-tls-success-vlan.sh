@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # xrdp-tls-success-vlan: xrdp-tls-success captured on an 802.1Q trunk: the
 # gw-fw link carries VLAN 100 (tags added/removed by tools/vlan_tagger.py, see
 # netns.sh) and tcpdump listens on the trunk port gt in rdc-gw, so every frame

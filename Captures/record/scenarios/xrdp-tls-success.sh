@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # xrdp-tls-success: xrdp (security_layer=tls, its default TLSv1.2/1.3) and
 # xfreerdp /sec:tls /cert:ignore.  The client reaches the active phase (xrdp's
 # login screen is drawn) and is killed ~4 s after starting.

@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # xrdp-tls10-server-rejected-by-client: TLS version mismatch the other way
 # round.  xrdp allows only TLS 1.0 (ssl_protocols=TLSv1, tls_ciphers with
 # @SECLEVEL=0 so its OpenSSL 3 still does 1.0); xfreerdp's OpenSSL 3 at its

@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # xrdp-tls12-trusted-cert-success: TLS 1.2 (certificate in the clear on the
 # wire), certificate signed by a CA the client trusts (SSL_CERT_FILE), valid
 # dates, name matching /v:, so xfreerdp accepts it without /cert:ignore and

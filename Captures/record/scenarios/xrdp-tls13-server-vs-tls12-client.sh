@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # xrdp-tls13-server-vs-tls12-client: TLS version mismatch.  xrdp with
 # ssl_protocols=TLSv1.3 (security_layer=tls); xfreerdp +enforce-tlsv1_2 caps
 # the client at TLS 1.2.  The server answers the ClientHello with a fatal

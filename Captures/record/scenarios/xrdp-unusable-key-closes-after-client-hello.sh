@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # xrdp-unusable-key-closes-after-client-hello: the certificate file exists but
 # the private key file is unusable (a corrupt PEM: the xrdp analogue of a
 # Windows server whose MachineKeys private key cannot be read).  xrdp accepts

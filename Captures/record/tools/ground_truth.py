@@ -11,6 +11,7 @@ numbers in ground-truth.json are refreshed by running this script again:
 
     python3 Captures/record/tools/ground_truth.py            # write the JSON
     python3 Captures/record/tools/ground_truth.py --check    # only compare
+    python3 Captures/record/tools/ground_truth.py --captures /tmp/out   # check a fresh recording
 
 --check fails when a capture is missing, when its number of RDP connections
 differs from what EXPECTED lists, or when an expected ending packet (RST,
@@ -240,10 +241,10 @@ EXPECTED = OrderedDict([
                           "Client kernel sends RST+ACK (ServerHello flight unread). No .keys file: the client "
                           "never processed the ServerHello.")])),
     ("client-killed-during-mcs", dict(
-        scenario="Client process killed (kill -9) 0.4 s after start, during the MCS channel-join sequence.",
+        scenario="Client process killed (kill -9) 0.4 s after start, during the MCS phase.",
         connections=[conn("client_reset", "client", "mcs_connect",
-                          "TLS done, MCS Connect Initial/Response, Erect Domain, Attach User done; the client "
-                          "kernel sends RST+ACK (unread data) while FreeRDP was pacing its channel joins. Stages "
+                          "TLS done, MCS Connect Initial/Response seen; the client kernel sends RST+ACK (unread "
+                          "data). Where in the MCS phase the kill lands varies from run to run. Stages "
                           "after tls_established are inferred from record sizes, observed with the .keys file.")])),
     ("shadow-nla-wrong-password", dict(
         scenario="NLA with a wrong password: freerdp-shadow-cli /sec:nla with a SAM file; xfreerdp /sec:nla "
@@ -424,7 +425,13 @@ def facts(name):
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--check", action="store_true")
+    ap.add_argument("--captures", help="read the captures from this directory (e.g. a fresh RIG_OUT "
+                                       "recording); implies --check")
     a = ap.parse_args()
+    global CAPTURES
+    if a.captures:
+        CAPTURES = os.path.abspath(a.captures)
+        a.check = True
     doc = OrderedDict(
         about="Ground truth of the recorded captures in Captures/: what was injected and therefore what rdpdiag "
               "must conclude (cause/side/reached in DESIGN.md's vocabulary), plus key frames read back from each "
