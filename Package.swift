@@ -71,7 +71,7 @@ let package = Package(
         ),
         .testTarget(
             name: "CLITests",
-            dependencies: ["Diagnosis", "Report", "TestSupport", "Capture"]
+            dependencies: ["Diagnosis", "Report", "TestSupport", "Capture", "Reassembly", "Dissect", "Wire"]
         ),
     ]
 )
