@@ -49,6 +49,8 @@ public struct DirectionSummary: Sendable {
     public var rstCount: Int
     public var ttl: UInt8
     public var ttlStable: Bool
+    /// Second copies skipped in a cooked (`-i any`) capture.
+    public var captureDuplicates: Int
 
     init(_ s: DirectionState) {
         packets = s.packets
@@ -67,6 +69,7 @@ public struct DirectionSummary: Sendable {
         rstCount = s.rstCount
         ttl = s.profile.firstTTL
         ttlStable = s.profile.minTTL == s.profile.maxTTL
+        captureDuplicates = s.captureDuplicates
     }
 }
 

@@ -10,11 +10,36 @@ extension FlowTracker {
     /// Out-of-order segments kept per direction, whatever their size.
     static var maxPendingSegments: Int { 1024 }
 
+    /// A cooked capture on a router holds each forwarded packet twice (in on one
+    /// interface, out on another), a few microseconds apart. The copy is skipped.
+    static var duplicateWindow: Int64 { 100 * CaptureTime.millisecond }
+
+    func isCaptureDuplicate(_ state: DirectionState, _ frame: Frame) -> Bool {
+        guard let packetType = packet.cookedPacketType else { return false }
+        let tcp = packet.tcp
+        let signature = PacketSignature(
+            sequence: tcp.sequence, acknowledgment: tcp.acknowledgment, flags: tcp.flags.rawValue, window: tcp.window,
+            payloadLength: packet.payloadWireLength, ipID: packet.ip.identification,
+            interface: packet.cookedInterface ?? 0, packetType: packetType, time: frame.time.nanoseconds)
+        let last = state.lastSignature
+        state.lastSignature = signature
+        return last.sequence == signature.sequence && last.acknowledgment == signature.acknowledgment
+            && last.flags == signature.flags && last.window == signature.window
+            && last.payloadLength == signature.payloadLength && last.ipID == signature.ipID
+            && (last.interface != signature.interface || last.packetType != signature.packetType)
+            && signature.time - last.time < Self.duplicateWindow && signature.time >= last.time
+    }
+
     func handleSegment(_ connection: TCPConnection, _ direction: Direction, _ frame: Frame) {
         let tcp = packet.tcp
         let flags = tcp.flags
         let state = connection.state(direction)
         let peer = connection.state(direction.reversed)
+        if isCaptureDuplicate(state, frame) {
+            state.captureDuplicates += 1
+            stats.captureDuplicates += 1
+            return
+        }
         connection.lastFrame = frame.number
         if frame.time > connection.lastTime { connection.lastTime = frame.time }
         state.packets += 1

@@ -93,6 +93,8 @@ public struct TrackerStats: Sendable {
     public var connections = 0
     public var evictedConnections = 0
     public var portReuses = 0
+    /// Second copies of packets in cooked (`-i any`) captures, skipped.
+    public var captureDuplicates = 0
     public var icmpErrorsMatched = 0
     public var icmpErrorsUnmatched = 0
     public var pendingBudgetHits = 0

@@ -11,6 +11,20 @@ public struct PendingSegment {
     public var frame: Int
 }
 
+/// What identifies one packet on the wire, to recognise the same packet seen
+/// again on another interface of the capturing host (TTL and link fields differ).
+struct PacketSignature: Equatable {
+    var sequence: UInt32 = 0
+    var acknowledgment: UInt32 = 0
+    var flags: UInt16 = 0
+    var window: UInt16 = 0
+    var payloadLength = -1
+    var ipID: UInt32 = 0
+    var interface: UInt32 = 0
+    var packetType: UInt8 = 0
+    var time: Int64 = 0
+}
+
 /// A sender's fingerprint as seen in its packets: what the reset judge
 /// compares an RST against.
 public struct SenderProfile: Sendable {
@@ -99,6 +113,11 @@ public final class DirectionState {
     public internal(set) var windowScale: UInt8?
 
     public internal(set) var profile = SenderProfile()
+
+    /// The second copy of a packet that a cooked (`-i any`) capture saw on two
+    /// interfaces: skipped, counted here.
+    public internal(set) var captureDuplicates = 0
+    var lastSignature = PacketSignature()
 
     init() {}
 

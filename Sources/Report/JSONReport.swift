@@ -35,6 +35,7 @@ public enum JSONReport {
                 ("ip_fragments", .int(s.fragments)), ("malformed", .object(malformed)),
             ])),
             ("tcp_connections", .int(s.connections)),
+            ("capture_duplicates", .int(s.captureDuplicates)),
             ("evicted_connections", .int(s.evictedConnections)),
             ("peak_open_connections", .int(s.peakFlows)),
         ])
@@ -95,6 +96,7 @@ public enum JSONReport {
                 ("syns", .int(d.synCount)), ("mss", d.announcedMSS > 0 ? .int(d.announcedMSS) : .null),
                 ("largest_segment", .int(d.largestSegment)), ("ttl", .int(Int(d.ttl))),
                 ("fin_frame", .optional(d.finFrame)), ("rst_frame", .optional(d.rstFrame)), ("rsts", .int(d.rstCount)),
+                ("capture_duplicates", .int(d.captureDuplicates)),
             ])
         }
         return .object([

@@ -27,6 +27,9 @@ public enum TextReport {
                 .map { "\($0) \(s.malformed[Int($0.rawValue)])" }
             out += "warning: \(s.malformedTotal) malformed frames skipped (\(parts.joined(separator: ", ")))\n"
         }
+        if s.captureDuplicates > 0 {
+            out += "note: \(s.captureDuplicates) packets seen twice (on two interfaces of a cooked '-i any' capture) were counted once\n"
+        }
         if s.evictedConnections > 0 {
             out += "warning: flow table full: \(s.evictedConnections) connections evicted early (see --max-flows)\n"
         }

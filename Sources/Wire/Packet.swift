@@ -187,6 +187,12 @@ public struct DecodedPacket: Sendable {
     public var udp = UDPHeader()
     public var icmp = ICMPMessage()
     /// 802.1Q/802.1ad tags seen, outermost first (VLAN IDs), up to `maxVLANs`.
+    /// Linux cooked captures (SLL/SLL2): the packet type (0 to us, 4 outgoing, ...)
+    /// and, for SLL2, the interface index. On other link types both are nil.
+    /// `tcpdump -i any` on a router sees each forwarded packet twice, once per
+    /// interface; these tell the two copies apart.
+    public var cookedPacketType: UInt8? = nil
+    public var cookedInterface: UInt32? = nil
     public var vlanCount = 0
     public var outerVLAN: UInt16 = 0
     public var innerVLAN: UInt16 = 0

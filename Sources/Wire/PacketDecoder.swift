@@ -23,6 +23,8 @@ public enum PacketDecoder {
     @inlinable
     public static func decode(_ bytes: UnsafeRawBufferPointer, linkType: LinkType, into packet: inout DecodedPacket) -> DecodeStatus {
         packet.vlanCount = 0
+        packet.cookedPacketType = nil
+        packet.cookedInterface = nil
         switch linkType.rawValue {
         case 1: return decodeEthernet(bytes, into: &packet)
         case 113: return decodeSLL(bytes, into: &packet)
@@ -70,6 +72,7 @@ public enum PacketDecoder {
     @usableFromInline
     static func decodeSLL(_ b: UnsafeRawBufferPointer, into packet: inout DecodedPacket) -> DecodeStatus {
         guard b.count >= 16 else { return .malformed(.linkHeaderTruncated) }
+        packet.cookedPacketType = UInt8(truncatingIfNeeded: be16(b, 0))
         return decodeEtherType(be16(b, 14), b, at: 16, into: &packet)
     }
 
@@ -77,6 +80,8 @@ public enum PacketDecoder {
     @usableFromInline
     static func decodeSLL2(_ b: UnsafeRawBufferPointer, into packet: inout DecodedPacket) -> DecodeStatus {
         guard b.count >= 20 else { return .malformed(.linkHeaderTruncated) }
+        packet.cookedInterface = be32(b, 4)
+        packet.cookedPacketType = b[10]
         return decodeEtherType(be16(b, 0), b, at: 20, into: &packet)
     }
 

@@ -330,3 +330,43 @@ let isns: [UInt32] = [0, 1, UInt32.max, UInt32.max - 10]
         #expect(r.icmp[0].message.code == 13 && r.icmp[0].direction == .clientToServer && r.icmp[0].frame == 2)
     }
 }
+
+@Suite struct CookedCaptureTests {
+    /// `tcpdump -i any` on a router: each packet once on the inside interface, once on the outside one.
+    @Test func secondCopyOnAnotherInterfaceIsSkipped() {
+        var c = Conversation.ipv4(linkType: .linuxSLL2)
+        c.handshake()
+        c.send(.client, bytes("hello"))
+        c.send(.server, bytes("world"))
+        c.fin(.client)
+        var frames: [(time: CaptureTime, bytes: [UInt8])] = []
+        for frame in c.frames {
+            frames.append(frame)
+            var copy = frame.bytes
+            copy[7] = 3 // SLL2 interface index 2 -> 3
+            copy[10] = 4 // outgoing
+            frames.append((frame.time.adding(nanoseconds: 20_000), copy))
+        }
+        let recorder = Recorder()
+        let tracker = FlowTracker(consumer: recorder)
+        let reader = CaptureReader(memory: [MemoryInput(linkType: .linuxSLL2, frames: frames)])
+        while let frame = reader.next() { tracker.ingest(frame) }
+        tracker.finishAll()
+        #expect(tracker.stats.captureDuplicates == 6)
+        #expect(recorder.stream(0, .clientToServer) == "hello")
+        let conn = recorder.finished[0]
+        #expect(conn.clientToServer.retransmissions == 0 && conn.serverToClient.retransmissions == 0)
+        #expect(conn.clientToServer.captureDuplicates == 4 && conn.clientToServer.packets == 4)
+    }
+
+    @Test func retransmissionOnTheSameInterfaceIsKept() {
+        var c = Conversation.ipv4(linkType: .linuxSLL2)
+        c.handshake()
+        let base = c.clientSeq
+        c.send(.client, bytes("hello"))
+        c.segment(.client, sequence: base, flags: [.psh, .ack], payload: bytes("hello"), ipID: c.clientIPID &- 1)
+        let (r, stats) = track(c)
+        #expect(stats.captureDuplicates == 0)
+        #expect(r.finished[0].clientToServer.retransmissions == 1)
+    }
+}
