@@ -289,7 +289,7 @@ final class Flow {
             toServer.ipID = toClient.ipID
             specs.append(toServer)
             // The real server did not see a reset in time and answers the ClientHello.
-            expandWrite(.server, reply, think: 0)
+            expandWrite(.server, reply, think: 0, acknowledged: false)
             // The client's stack no longer knows the connection: RST without ACK.
             specs.append(plain(.client, TCPFlag.rst, delay: rng.int64(20_000...100_000)))
         case let .zeroWindow(receiver, duration):
@@ -319,9 +319,7 @@ final class Flow {
 
     private func expandConnect(_ mode: ConnectMode) {
         func syn(delay: Int64) -> Spec {
-            var s = Spec(peer: .client, kind: .syn, flags: TCPFlag.syn, sequence: isn.0, acknowledgment: 0, window: 64240, delay: delay)
-            s.window = 64240
-            return s
+            Spec(peer: .client, kind: .syn, flags: TCPFlag.syn, sequence: isn.0, acknowledgment: 0, window: 64240, delay: delay)
         }
         func synAck(delay: Int64) -> Spec {
             Spec(peer: .server, kind: .syn, flags: TCPFlag.syn | TCPFlag.ack, sequence: isn.1, acknowledgment: isn.0 &+ 1,
@@ -363,7 +361,8 @@ final class Flow {
         }
     }
 
-    private func expandWrite(_ p: Peer, _ w: Write, think extra: Int64) {
+    /// `acknowledged`: false when the receiver's stack no longer knows the connection (it reset).
+    private func expandWrite(_ p: Peer, _ w: Write, think extra: Int64, acknowledged: Bool = true) {
         w.start = p == .client ? streamOffset.0 : streamOffset.1
         let base = seq(p)
         if p == .client { lastWrite.0 = w; lastWriteSequence.0 = base } else { lastWrite.1 = w; lastWriteSequence.1 = base }
@@ -404,7 +403,7 @@ final class Flow {
                 }
             }
             // Delayed ACK: every second full segment, and (sometimes) after the last one.
-            if segments % 2 == 0 || (last && (segments > 1 || rng.chance(0.3))) {
+            if acknowledged && (segments % 2 == 0 || (last && (segments > 1 || rng.chance(0.3)))) {
                 specs.append(Spec(peer: receiver, flags: TCPFlag.ack, sequence: seq(receiver),
                                   acknowledgment: heldAck ?? base &+ UInt32(truncatingIfNeeded: offset), window: win(receiver),
                                   delay: ackDelay(receiver)))
