@@ -57,7 +57,7 @@ let package = Package(
             path: "Benchmarks/Generator",
             swiftSettings: hotPath
         ),
-        .testTarget(name: "CaptureTests", dependencies: ["Capture", "TestSupport"]),
+        .testTarget(name: "CaptureTests", dependencies: ["Capture", "TestSupport", "rdpdiag-bench-gen"]),
         .testTarget(name: "WireTests", dependencies: ["Wire", "TestSupport"]),
         .testTarget(name: "ReassemblyTests", dependencies: ["Reassembly", "Wire", "Capture", "TestSupport"]),
         .testTarget(
