@@ -323,6 +323,8 @@ public enum PacketDecoder {
     static func decodeQuoted(_ b: UnsafeRawBufferPointer, at o: Int, end: Int, version: UInt8) -> QuotedPacket? {
         var q = QuotedPacket()
         var transport = 0
+        // A later fragment carries no transport header: its first bytes are data, not ports.
+        var laterFragment = false
         if version == 4 {
             guard end >= o + 20, b[o] >> 4 == 4 else { return nil }
             let ihl = Int(b[o] & 0x0F) * 4
@@ -330,6 +332,7 @@ public enum PacketDecoder {
             q.protocolNumber = b[o + 9]
             q.source = IPAddress.load(ipv4: b, at: o + 12)
             q.destination = IPAddress.load(ipv4: b, at: o + 16)
+            laterFragment = be16(b, o + 6) & 0x1FFF != 0
             transport = o + ihl
         } else {
             guard end >= o + 40, b[o] >> 4 == 6 else { return nil }
@@ -340,6 +343,7 @@ public enum PacketDecoder {
             var walked = 0
             while (next == 0 || next == 43 || next == 60 || next == 44) && walked < maxIPv6Extensions {
                 guard end >= offset + 8 else { break }
+                if next == 44 && be16(b, offset + 2) & 0xFFF8 != 0 { laterFragment = true }
                 let length = next == 44 ? 8 : (Int(b[offset + 1]) + 1) * 8
                 next = b[offset]
                 offset += length
@@ -348,6 +352,7 @@ public enum PacketDecoder {
             q.protocolNumber = next
             transport = offset
         }
+        if laterFragment { return q }
         if end >= transport + 4 {
             q.hasPorts = true
             q.sourcePort = be16(b, transport)
