@@ -230,8 +230,8 @@ public enum PacketDecoder {
             packet.udp.length = be16(b, o + 4)
             setPayload(&packet, start: o + 8, end: end, wireEnd: wireEnd)
             return .ip
-        case 1: return decodeICMP(b, at: o, end: end, version: 4, into: &packet)
-        case 58: return decodeICMP(b, at: o, end: end, version: 6, into: &packet)
+        case 1: return decodeICMP(b, at: o, end: end, wireEnd: wireEnd, version: 4, into: &packet)
+        case 58: return decodeICMP(b, at: o, end: end, wireEnd: wireEnd, version: 6, into: &packet)
         default:
             packet.transport = .other
             setPayload(&packet, start: o, end: end, wireEnd: wireEnd)
@@ -294,7 +294,7 @@ public enum PacketDecoder {
     /// and at least 8 bytes of the offending packet; those are decoded so the
     /// error can be matched to its flow.
     @usableFromInline
-    static func decodeICMP(_ b: UnsafeRawBufferPointer, at o: Int, end: Int, version: UInt8, into packet: inout DecodedPacket) -> DecodeStatus {
+    static func decodeICMP(_ b: UnsafeRawBufferPointer, at o: Int, end: Int, wireEnd: Int, version: UInt8, into packet: inout DecodedPacket) -> DecodeStatus {
         guard end >= o + 8 else { return .malformed(.icmpTruncated) }
         packet.transport = version == 4 ? .icmp : .icmpv6
         var icmp = ICMPMessage()
@@ -315,7 +315,7 @@ public enum PacketDecoder {
             icmp.quoted = decodeQuoted(b, at: o + 8, end: end, version: version)
         }
         packet.icmp = icmp
-        setPayload(&packet, start: o + 8, end: end, wireEnd: end)
+        setPayload(&packet, start: o + 8, end: end, wireEnd: wireEnd)
         return .ip
     }
 
