@@ -157,3 +157,44 @@ let offending6 = FrameBuilder.ipv6(source: client6.address, destination: server6
         #expect(decode(packet, .rawFile).0 == .malformed(.icmpTruncated))
     }
 }
+
+@Suite struct ICMPEdgeTests {
+    /// A quote of a later IP fragment holds payload bytes where a transport
+    /// header would be: they must not be read as ports and a sequence number,
+    /// or the error is matched to a flow it has nothing to do with.
+    @Test func quoteOfALaterIPv4FragmentHasNoPorts() throws {
+        let fragment = FrameBuilder.ipv4(source: client4.address, destination: server4.address, protocolNumber: 6,
+                                         fields: IPFields(identification: 9, dontFragment: false), fragmentOffset: 1480,
+                                         payload: [0x0D, 0x3D, 0xC3, 0x50, 1, 2, 3, 4])
+        let (status, p) = decode(icmp4(type: 11, code: 1, quoting: fragment), .rawFile)
+        try #require(status == .ip)
+        let q = try #require(p.icmp.quoted)
+        #expect(q.source == client4.address && q.destination == server4.address && q.protocolNumber == 6)
+        #expect(!q.hasPorts && !q.hasSequence)
+    }
+
+    @Test func quoteOfALaterIPv6FragmentHasNoPorts() throws {
+        let fragment = ipv6(extensions: Ext.fragment(next: 6, offset: 1448, more: false, id: 1), first: 44,
+                            transport: [0x0D, 0x3D, 0xC3, 0x50, 1, 2, 3, 4])
+        let (status, p) = decode(icmp6(type: 3, code: 1, quoting: fragment), .ipv6)
+        try #require(status == .ip)
+        let q = try #require(p.icmp.quoted)
+        #expect(q.source == client6.address && q.protocolNumber == 6)
+        #expect(!q.hasPorts && !q.hasSequence)
+    }
+
+    /// Under a snap length the ICMP message is cut like any other payload:
+    /// the wire length still says how much the packet carried.
+    @Test func snapLengthCutICMPKeepsItsWireLength() throws {
+        let big = FrameBuilder.ipv6(source: client6.address, destination: server6.address, nextHeader: 6,
+                                    payload: FrameBuilder.tcpSegment(source: client6, destination: server6, sequence: 1, acknowledgment: 1,
+                                                                     flags: .ack, payload: [UInt8](repeating: 0x61, count: 1400)))
+        let packet = icmp6(type: 2, code: 0, mtu: 1280, quoting: big)
+        let cut = Array(packet.prefix(40 + 8 + 40 + 20))
+        let (status, p) = decode(cut, .ipv6)
+        try #require(status == .ip)
+        #expect(p.icmp.mtu == 1280 && p.icmp.quoted?.sequence == 1)
+        #expect(p.payloadOffset == 48 && p.payloadLength == 60)
+        #expect(p.payloadWireLength == packet.count - 48)
+    }
+}
