@@ -140,6 +140,24 @@ import TestSupport
         #expect(!text.contains("\n"))
     }
 
+    @Test func directoryIsAnOpenError() throws {
+        let dir = try TempDirectory()
+        let error = #expect(throws: CaptureError.self) { try CaptureReader(paths: [dir.path]) }
+        switch error {
+        case let .cannotOpen(file, reason)?, let .notACapture(file, reason)?:
+            #expect(file == dir.path)
+            #expect(!reason.isEmpty)
+        default:
+            Issue.record("expected an open error naming the directory, got \(String(describing: error))")
+        }
+    }
+
+    @Test func standardInputIsNamedInMessages() {
+        #expect(CaptureError.notACapture(file: "-", reason: "unknown file format").description
+            == "<stdin>: not a pcap or pcapng capture (unknown file format)")
+        #expect(CaptureError.cannotOpen(file: "-", reason: "x").description == "<stdin>: cannot open: x")
+    }
+
     @Test func laterBadInputFailsTheWholeRunNamingIt() throws {
         let dir = try TempDirectory()
         try writePcap(dir.file("good.pcap"), fiveFrames())
