@@ -34,8 +34,10 @@ public final class PcapFileReader {
             let reason = String(cString: errbuf)
             throw PcapFileReader.classifyOpenError(path: path, reason: reason)
         }
-        self.handle = handle
-        self.linkType = LinkType(rawValue: pcap_datalink(handle))
+        // Check everything before the last stored property is set: a class
+        // initializer that throws once `self` is fully initialized runs
+        // `deinit`, which would close the handle a second time.
+        let linkType = LinkType(rawValue: pcap_datalink(handle))
         guard linkType.isSupported else {
             pcap_close(handle)
             throw .unsupportedLinkType(file: path, linkType: linkType.rawValue)
@@ -48,6 +50,8 @@ public final class PcapFileReader {
                 throw error
             }
         }
+        self.linkType = linkType
+        self.handle = handle
     }
 
     deinit { pcap_close(handle) }

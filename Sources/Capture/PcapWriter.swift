@@ -12,7 +12,10 @@ public final class PcapWriter {
         self.path = path
         self.linkType = linkType
         let precision = nanosecond ? PCAP_TSTAMP_PRECISION_NANO : PCAP_TSTAMP_PRECISION_MICRO
-        guard let dead = pcap_open_dead_with_tstamp_precision(linkType.rawValue, Int32(snapLength), UInt32(precision)) else {
+        // libpcap's dump API takes a DLT_ value: LINKTYPE_RAW (101, the value in
+        // files) and OpenBSD's DLT_RAW (14) are written as this platform's DLT_RAW.
+        let dlt = linkType == .rawFile || linkType == .rawOpenBSD ? Int32(DLT_RAW) : linkType.rawValue
+        guard let dead = pcap_open_dead_with_tstamp_precision(dlt, Int32(snapLength), UInt32(precision)) else {
             throw .cannotWrite(file: path, reason: "libpcap could not create a handle for link type \(linkType.rawValue)")
         }
         self.dead = dead

@@ -37,7 +37,8 @@ public struct IPAddress: Hashable, Sendable, Comparable, CustomStringConvertible
             guard parts.count == 4 else { return nil }
             var value: UInt32 = 0
             for part in parts {
-                guard let octet = UInt8(part) else { return nil }
+                // Digits only: `UInt8("+1")` would accept a sign.
+                guard part.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }), let octet = UInt8(part) else { return nil }
                 value = value << 8 | UInt32(octet)
             }
             self.init(ipv4: value)
@@ -52,7 +53,8 @@ public struct IPAddress: Hashable, Sendable, Comparable, CustomStringConvertible
             if s.isEmpty { return [] }
             var out: [UInt16] = []
             for g in s.split(separator: ":", omittingEmptySubsequences: false) {
-                guard g.count <= 4, let v = UInt16(g, radix: 16) else { return nil }
+                // Hex digits only: `UInt16("+1", radix: 16)` would accept a sign.
+                guard g.count <= 4, g.utf8.allSatisfy({ IPAddress.isHexDigit($0) }), let v = UInt16(g, radix: 16) else { return nil }
                 out.append(v)
             }
             return out
@@ -68,6 +70,10 @@ public struct IPAddress: Hashable, Sendable, Comparable, CustomStringConvertible
         for i in 0..<4 { hi = hi << 16 | UInt64(all[i]) }
         for i in 4..<8 { lo = lo << 16 | UInt64(all[i]) }
         self.init(ipv6High: hi, low: lo)
+    }
+
+    private static func isHexDigit(_ c: UInt8) -> Bool {
+        (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x46) || (c >= 0x61 && c <= 0x66)
     }
 
     public static func < (a: IPAddress, b: IPAddress) -> Bool {

@@ -235,8 +235,8 @@ public enum PacketDecoder {
             packet.udp.length = be16(b, o + 4)
             setPayload(&packet, start: o + 8, end: end, wireEnd: wireEnd)
             return .ip
-        case 1: return decodeICMP(b, at: o, end: end, version: 4, into: &packet)
-        case 58: return decodeICMP(b, at: o, end: end, version: 6, into: &packet)
+        case 1: return decodeICMP(b, at: o, end: end, wireEnd: wireEnd, version: 4, into: &packet)
+        case 58: return decodeICMP(b, at: o, end: end, wireEnd: wireEnd, version: 6, into: &packet)
         default:
             packet.transport = .other
             setPayload(&packet, start: o, end: end, wireEnd: wireEnd)
@@ -299,7 +299,7 @@ public enum PacketDecoder {
     /// and at least 8 bytes of the offending packet; those are decoded so the
     /// error can be matched to its flow.
     @usableFromInline
-    static func decodeICMP(_ b: UnsafeRawBufferPointer, at o: Int, end: Int, version: UInt8, into packet: inout DecodedPacket) -> DecodeStatus {
+    static func decodeICMP(_ b: UnsafeRawBufferPointer, at o: Int, end: Int, wireEnd: Int, version: UInt8, into packet: inout DecodedPacket) -> DecodeStatus {
         guard end >= o + 8 else { return .malformed(.icmpTruncated) }
         packet.transport = version == 4 ? .icmp : .icmpv6
         var icmp = ICMPMessage()
@@ -320,7 +320,7 @@ public enum PacketDecoder {
             icmp.quoted = decodeQuoted(b, at: o + 8, end: end, version: version)
         }
         packet.icmp = icmp
-        setPayload(&packet, start: o + 8, end: end, wireEnd: end)
+        setPayload(&packet, start: o + 8, end: end, wireEnd: wireEnd)
         return .ip
     }
 
@@ -328,6 +328,8 @@ public enum PacketDecoder {
     static func decodeQuoted(_ b: UnsafeRawBufferPointer, at o: Int, end: Int, version: UInt8) -> QuotedPacket? {
         var q = QuotedPacket()
         var transport = 0
+        // A later fragment carries no transport header: its first bytes are data, not ports.
+        var laterFragment = false
         if version == 4 {
             guard end >= o + 20, b[o] >> 4 == 4 else { return nil }
             let ihl = Int(b[o] & 0x0F) * 4
@@ -335,6 +337,7 @@ public enum PacketDecoder {
             q.protocolNumber = b[o + 9]
             q.source = IPAddress.load(ipv4: b, at: o + 12)
             q.destination = IPAddress.load(ipv4: b, at: o + 16)
+            laterFragment = be16(b, o + 6) & 0x1FFF != 0
             transport = o + ihl
         } else {
             guard end >= o + 40, b[o] >> 4 == 6 else { return nil }
@@ -345,6 +348,7 @@ public enum PacketDecoder {
             var walked = 0
             while (next == 0 || next == 43 || next == 60 || next == 44) && walked < maxIPv6Extensions {
                 guard end >= offset + 8 else { break }
+                if next == 44 && be16(b, offset + 2) & 0xFFF8 != 0 { laterFragment = true }
                 let length = next == 44 ? 8 : (Int(b[offset + 1]) + 1) * 8
                 next = b[offset]
                 offset += length
@@ -353,6 +357,7 @@ public enum PacketDecoder {
             q.protocolNumber = next
             transport = offset
         }
+        if laterFragment { return q }
         if end >= transport + 4 {
             q.hasPorts = true
             q.sourcePort = be16(b, transport)
