@@ -2,9 +2,11 @@
 import PackageDescription
 
 // Release builds optimise across module boundaries so that the generic flow
-// tracker is specialised for its consumer (no existential call per packet).
+// tracker is specialised for its consumer (no existential call per packet),
+// and skip the run-time exclusivity checks on class properties of the packet
+// path (debug builds and tests keep them, so violations are still caught).
 let hotPath: [SwiftSetting] = [
-    .unsafeFlags(["-cross-module-optimization"], .when(configuration: .release)),
+    .unsafeFlags(["-cross-module-optimization", "-enforce-exclusivity=unchecked"], .when(configuration: .release)),
 ]
 
 let package = Package(

@@ -13,6 +13,7 @@ public final class ConnectionAnalyzer: StreamConsumer {
     public private(set) var summaries: [ConnectionSummary] = []
     /// Called for each reported connection as it finishes (live capture streams them).
     public var onFinished: ((ConnectionSummary) -> Void)?
+    let caches = SummaryCaches()
 
     /// Per-connection state kept in `TCPConnection.attachment`.
     final class State {
@@ -105,7 +106,7 @@ public final class ConnectionAnalyzer: StreamConsumer {
         connection.attachment = nil
         guard s.detectedBy != nil || listAll else { return }
         var summary = ConnectionSummary(connection, rdpDetectedBy: s.detectedBy)
-        if let dissector = s.dissector { summary.addHandshake(dissector) }
+        if let dissector = s.dissector { summary.addHandshake(dissector, caches: caches) }
         summaries.append(summary)
         onFinished?(summary)
     }

@@ -151,21 +151,21 @@ public struct ConnectionSummary: Sendable {
 
     public func direction(_ d: Direction) -> DirectionSummary { d == .clientToServer ? clientToServer : serverToClient }
 
-    mutating func addHandshake(_ dissector: ConnectionDissector) {
+    mutating func addHandshake(_ dissector: ConnectionDissector, caches: SummaryCaches) {
         handshake = dissector.timeline.enumerated().sorted { ($0.element.frame, $0.offset) < ($1.element.frame, $1.offset) }.map(\.element)
         dissectAnomalies = dissector.anomalies
         selectedProtocol = dissector.selectedProtocol
         encryptedRecords = (dissector.encryptedRecordCount[0], dissector.encryptedRecordCount[1])
         if let session = dissector.tls?.session {
-            tls = TLSFacts(session, timeline: handshake)
-            if let chain = session.serverCertificates, !chain.isEmpty { certificates = X509Summary.summarize(chain: chain) }
+            tls = TLSFacts(session, timeline: handshake, caches: caches)
+            if let chain = session.serverCertificates, !chain.isEmpty { certificates = caches.summaries(of: chain) }
         }
         if certificates.isEmpty {
             for event in handshake {
                 if case let .mcsConnectResponse(response) = event.message,
                    case let .x509Chain(chain, _)? = response.conference?.security?.certificate?.body {
                     // Standard RDP Security sends the chain root first; reports put the server's first.
-                    certificates = X509Summary.summarize(chain: chain.reversed())
+                    certificates = caches.summaries(of: chain.reversed())
                 }
             }
         }

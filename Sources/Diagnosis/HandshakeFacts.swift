@@ -18,7 +18,7 @@ public struct TLSFacts: Sendable {
 }
 
 extension TLSFacts {
-    init?(_ session: TLSSession, timeline: [HandshakeEvent]) {
+    init?(_ session: TLSSession, timeline: [HandshakeEvent], caches: SummaryCaches) {
         guard session.clientHello != nil || session.serverHello != nil else { return nil }
         let hello = session.clientHello
         var clientHelloFrame: Int?, serverHelloFrame: Int?
@@ -34,7 +34,7 @@ extension TLSFacts {
             offeredCipherSuites: hello?.cipherSuites.count ?? 0,
             serverName: hello?.serverName,
             alpn: hello?.alpnNames ?? [],
-            clientFingerprint: hello.map(TLSClientFingerprint.ja4Style),
+            clientFingerprint: hello.map(caches.fingerprint),
             version: session.negotiatedVersion?.description,
             cipherSuite: session.cipherSuite?.description,
             serverHelloFrame: serverHelloFrame,

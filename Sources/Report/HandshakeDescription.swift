@@ -112,7 +112,6 @@ public enum HandshakeDescription {
             var parts = ["offers " + (h.supportedVersions.isEmpty ? [h.legacyVersion] : h.supportedVersions).map(\.description).joined(separator: ",")]
             parts.append("\(h.cipherSuites.count) suites")
             if let sni = h.serverName { parts.append("SNI \(sni)") }
-            parts.append("fingerprint \(TLSClientFingerprint.ja4Style(h))")
             return parts.joined(separator: "; ")
         case .serverHello(let h):
             return (h.isHelloRetryRequest ? "HelloRetryRequest; " : "") + "\(h.negotiatedVersion) \(h.cipherSuite)"
