@@ -1,0 +1,169 @@
+import Capture
+import Dissect
+import Reassembly
+
+/// A PDU recognised inside TLS without the keys, from its direction, its place
+/// in the sequence and the plaintext size the record implies.
+public struct InferredPDU: Sendable, Equatable {
+    public enum Kind: String, Sendable {
+        case credSSP = "credssp"
+        case earlyUserAuthorizationResult = "early_user_authorization_result"
+        case mcsConnectInitial = "mcs_connect_initial"
+        case mcsConnectResponse = "mcs_connect_response"
+        case channelJoin = "channel_join"
+        case clientInfo = "client_info"
+        case licensingValidClient = "licensing_valid_client"
+        case licensing = "licensing"
+        case demandActive = "demand_active"
+        case setErrorInfo = "set_error_info"
+        case disconnectProviderUltimatum = "disconnect_provider_ultimatum"
+    }
+
+    public var kind: Kind
+    public var frame: Int
+    public var direction: Direction
+    public var plaintext: Int
+    public var confidence: Confidence
+}
+
+/// Infers `nla`, `mcs_connect`, `licensing` and `active` inside TLS from the
+/// order, direction and plaintext size of application-data records.
+///
+/// The sizes come from the PDU layouts [MS-RDPBCGR], each TPKT (4) + X.224
+/// Data (3) + MCS Send Data header (7 for short user data) around its body:
+/// licensing "valid client" error alert = 14 + security header 4 + preamble 4
+/// + code 4 + state transition 4 + empty blob 4 = 34 bytes; Set Error Info =
+/// 14 + share control header 6 + share data header 12 + errorInfo 4 = 36;
+/// Disconnect Provider Ultimatum = TPKT + X.224 + 2 bytes PER = 9; Channel
+/// Join Request = 12 and Confirm = 15; Attach User Request 8, Confirm 11;
+/// Erect Domain 12; the HYBRID_EX Early User Authorization Result is a bare
+/// 4-byte value [MS-RDPBCGR 2.2.10.2]. The order follows the connection
+/// sequence [MS-RDPBCGR 1.3.1.1]: CredSSP (with NLA) → MCS Connect Initial →
+/// Connect Response → domain/attach/joins → Client Info → licensing → Demand Active.
+enum EncryptedPhaseInference {
+    struct Record {
+        var frame: Int
+        var time: CaptureTime
+        var direction: Direction
+        var plaintext: Int
+    }
+
+    struct Result {
+        var stages: [StageRecord] = []
+        var pdus: [InferredPDU] = []
+    }
+
+    static let validClientSize = 34
+    static let setErrorInfoSize = 36
+    static let disconnectUltimatumSize = 9
+    static let earlyUserAuthorizationSize = 4
+
+    static func infer(_ timeline: [HandshakeEvent], selectedProtocol: UInt32?, tls13: Bool,
+                      established: StageRecord?) -> Result {
+        var result = Result()
+        guard let established, let selected = selectedProtocol, selected != 0 else { return result }
+        // Application data after the handshake. In TLS 1.3 the server's first protected
+        // records are its encrypted handshake, and the client's first is its Finished.
+        var records: [Record] = []
+        var skippedClientFinished = false
+        for e in timeline where e.frame >= established.frame {
+            guard case let .tlsEncrypted(r) = e.message, r.kind == .applicationData, let size = r.plaintext?.maximum else { continue }
+            if tls13 {
+                if e.direction == .clientToServer && !skippedClientFinished { skippedClientFinished = true; continue }
+                if e.direction == .serverToClient && !skippedClientFinished { continue }
+            }
+            records.append(Record(frame: e.frame, time: e.time, direction: e.direction, plaintext: size))
+        }
+        guard !records.isEmpty else { return result }
+        let nla = selected & (RDPSecurityProtocol.hybrid | RDPSecurityProtocol.hybridEx) != 0
+        let hybridEx = selected & RDPSecurityProtocol.hybridEx != 0
+        var index = 0
+        func pdu(_ kind: InferredPDU.Kind, _ r: Record, _ confidence: Confidence) {
+            result.pdus.append(InferredPDU(kind: kind, frame: r.frame, direction: r.direction, plaintext: r.plaintext, confidence: confidence))
+        }
+        func stage(_ s: Stage, _ r: Record) {
+            if !result.stages.contains(where: { $0.stage == s }) {
+                result.stages.append(StageRecord(stage: s, frame: r.frame, time: r.time, evidence: .inferred))
+            }
+        }
+
+        // CredSSP comes first with NLA; it ends when the client sends MCS Connect Initial.
+        if nla {
+            stage(.nla, records[0])
+            var serverRecords = 0
+            var previous: Direction?
+            var found = false
+            while index < records.count {
+                let r = records[index]
+                if r.direction == .serverToClient {
+                    serverRecords += 1
+                    if hybridEx && r.plaintext == earlyUserAuthorizationSize {
+                        pdu(.earlyUserAuthorizationResult, r, .high)
+                        index += 1
+                        found = true
+                        break
+                    }
+                    pdu(.credSSP, r, .medium)
+                } else {
+                    // Without HYBRID_EX the client's last TSRequest (credentials) gets no
+                    // answer: two client records in a row after the server's challenge and
+                    // public-key echo mean the second one is MCS Connect Initial.
+                    if !hybridEx && previous == .clientToServer && serverRecords >= 2 {
+                        found = true
+                        break
+                    }
+                    pdu(.credSSP, r, .medium)
+                }
+                previous = r.direction
+                index += 1
+            }
+            if !found { return result }
+        }
+
+        // MCS Connect Initial: the client's next record.
+        guard let ci = records[index...].first(where: { $0.direction == .clientToServer }) else { return result }
+        pdu(.mcsConnectInitial, ci, nla ? .medium : .high)
+        stage(.mcsConnect, ci)
+        let rest = records.filter { $0.frame >= ci.frame && $0 != ci }
+        var lastJoin: Record?
+        var licensingFrame: Int?
+        for r in rest {
+            switch (r.direction, r.plaintext) {
+            case (.clientToServer, 12), (.serverToClient, 15):
+                pdu(.channelJoin, r, .medium)
+                lastJoin = r
+            case (.serverToClient, validClientSize):
+                pdu(.licensingValidClient, r, .high)
+                stage(.licensing, r)
+                licensingFrame = licensingFrame ?? r.frame
+            case (.serverToClient, setErrorInfoSize):
+                pdu(.setErrorInfo, r, .medium)
+            case (.serverToClient, disconnectUltimatumSize):
+                pdu(.disconnectProviderUltimatum, r, .high)
+            default:
+                break
+            }
+        }
+        // Client Info: the client's first larger record after the channel joins; the
+        // server's next record is licensing (a license request, or "valid client").
+        if let join = lastJoin,
+           let info = rest.first(where: { $0.direction == .clientToServer && $0.frame > join.frame && $0.plaintext >= 100 }) {
+            pdu(.clientInfo, info, .medium)
+            if licensingFrame == nil, let lic = rest.first(where: { $0.direction == .serverToClient && $0.frame > info.frame }) {
+                pdu(.licensing, lic, .medium)
+                stage(.licensing, lic)
+                licensingFrame = lic.frame
+            }
+        }
+        // Demand Active: the server's first large record after licensing.
+        if let licensing = licensingFrame,
+           let demand = rest.first(where: { $0.direction == .serverToClient && $0.frame > licensing && $0.plaintext >= 200 }) {
+            pdu(.demandActive, demand, .medium)
+            stage(.active, demand)
+        }
+        result.stages.sort { $0.stage < $1.stage }
+        return result
+    }
+}
+
+extension EncryptedPhaseInference.Record: Equatable {}
