@@ -14,7 +14,8 @@ import Foundation
 
 /// Secret bytes from a key log. Its `description` never shows the bytes, so a
 /// secret cannot leak into a report, a log line or a test failure message.
-public struct TLSSecret: Hashable, Sendable, CustomStringConvertible, CustomDebugStringConvertible {
+/// (`dump` and debuggers see no children either.)
+public struct TLSSecret: Hashable, Sendable, CustomStringConvertible, CustomDebugStringConvertible, CustomReflectable {
     /// The raw bytes, for key derivation only.
     public let bytes: [UInt8]
 
@@ -23,6 +24,7 @@ public struct TLSSecret: Hashable, Sendable, CustomStringConvertible, CustomDebu
     public var count: Int { bytes.count }
     public var description: String { "<secret: \(bytes.count) bytes, redacted>" }
     public var debugDescription: String { description }
+    public var customMirror: Mirror { Mirror(self, children: [], displayStyle: .struct) }
 }
 
 /// The labels of the key log format.
