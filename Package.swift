@@ -69,7 +69,9 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
                 // The TLS decryption tests seal CBC records (AES._CBC).
                 .product(name: "_CryptoExtras", package: "swift-crypto"),
-            ]
+            ],
+            // Recorded captures and key logs, read through #filePath.
+            exclude: ["Fixtures"]
         ),
         .testTarget(
             name: "CLITests",
