@@ -122,10 +122,12 @@ public final class TLSDecryptor {
 
     /// Hooks this decryptor into both parsers of a connection (which must
     /// share its session): every protected record they frame is decrypted.
+    /// The parsers keep the decryptor alive; it holds no reference back to
+    /// them, so there is no cycle.
     public func attach(to connection: TLSConnection) {
         for parser in [connection.client, connection.server] {
-            parser.protectedRecordSink = { [unowned self] header, fragment, direction, frames in
-                _ = self.decrypt(header, fragment: fragment, direction: direction, frames: frames)
+            parser.protectedRecordSink = { header, fragment, direction, frames in
+                self.decrypt(header, fragment: fragment, direction: direction, frames: frames)
             }
         }
     }
