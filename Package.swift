@@ -65,11 +65,15 @@ let package = Package(
         .testTarget(
             name: "DissectTests",
             dependencies: [
-                "Dissect", "Wire", "TestSupport",
+                "Dissect", "Wire", "TestSupport", "Capture", "Reassembly",
                 .product(name: "X509", package: "swift-certificates"),
                 .product(name: "SwiftASN1", package: "swift-asn1"),
                 .product(name: "Crypto", package: "swift-crypto"),
-            ]
+                // The TLS decryption tests seal CBC records (AES._CBC).
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
+            ],
+            // Recorded captures and key logs, read through #filePath.
+            exclude: ["Fixtures"]
         ),
         .testTarget(
             name: "CLITests",

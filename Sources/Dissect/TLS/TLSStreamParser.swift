@@ -25,6 +25,11 @@ public final class TLSStreamParser {
     public private(set) var recordCount = 0
     /// TLS ≤ 1.2: this direction sent ChangeCipherSpec, so what follows is protected.
     public private(set) var isEncrypting = false
+    /// Called with every protected record (header, fragment, direction, frames),
+    /// after its `.record`/`.encrypted` events were appended; a `TLSDecryptor`
+    /// attaches here. The fragment is borrowed for the call only. nil (the
+    /// default) costs one check per protected record and nothing else.
+    public var protectedRecordSink: ((TLSRecordHeader, UnsafeRawBufferPointer, Direction, TLSFrames) -> Void)?
 
     public static let recordBufferCapacity = TLSRecordHeader.size + TLSRecordHeader.maximumFragmentLength
     public static let handshakeBufferCapacity = TLSHandshakeMessage.headerSize + TLSHandshakeMessage.maximumLength
@@ -137,6 +142,7 @@ public final class TLSStreamParser {
         }
         if encrypted {
             processProtected(header, frames: frames)
+            protectedRecordSink?(header, fragment, direction, frames)
             return
         }
         switch type {
@@ -195,6 +201,15 @@ public final class TLSStreamParser {
     }
 
     // MARK: handshake messages
+
+    /// Reads handshake messages from a decrypted handshake record's content,
+    /// as if it had come in a plaintext handshake record (a `TLSDecryptor`
+    /// feeds its own parser instance here, so decrypted messages never mix
+    /// with the clear-text handshake buffer of the capture's parser).
+    func feedDecryptedHandshake(_ content: UnsafeRawBufferPointer, frames: TLSFrames) {
+        guard stoppedBy == nil, !content.isEmpty else { return }
+        reassemble(content, frames: frames)
+    }
 
     private func reassemble(_ fragment: UnsafeRawBufferPointer, frames: TLSFrames) {
         var offset = 0
