@@ -14,6 +14,7 @@ public final class ConnectionAnalyzer: StreamConsumer {
     /// Called for each reported connection as it finishes (live capture streams them).
     public var onFinished: ((ConnectionSummary) -> Void)?
     let caches = SummaryCaches()
+    let hosts = HostProfiles()
 
     /// Per-connection state kept in `TCPConnection.attachment`.
     final class State {
@@ -24,6 +25,8 @@ public final class ConnectionAnalyzer: StreamConsumer {
         var head: [UInt8] = []
         /// The RDP/TLS dissector, for RDP connections.
         var dissector: ConnectionDissector?
+        /// Packet-level facts for the diagnosis, for RDP connections.
+        var observations: Observations?
     }
 
     public init(listAll: Bool = false) {
@@ -42,6 +45,7 @@ public final class ConnectionAnalyzer: StreamConsumer {
             s.detectedBy = "port"
             s.decided = true
             s.dissector = ConnectionDissector()
+            s.observations = Observations()
         }
         connection.attachment = s
     }
@@ -67,6 +71,7 @@ public final class ConnectionAnalyzer: StreamConsumer {
                 connection.isRDPByContent = true
                 let dissector = ConnectionDissector()
                 s.dissector = dissector
+                s.observations = Observations()
                 // Bytes held back while deciding go first.
                 if s.head.count > bytes.count {
                     let earlier = s.head.count - bytes.count
@@ -96,10 +101,19 @@ public final class ConnectionAnalyzer: StreamConsumer {
         state(connection).dissector?.gap(direction, length: length, frame: frame)
     }
     public func ended(_ connection: TCPConnection, _ direction: Direction, frame: Int, time: CaptureTime) {}
-    public func segment(_ connection: TCPConnection, _ segment: SegmentEvent) {}
+    public func segment(_ connection: TCPConnection, _ segment: SegmentEvent) {
+        guard let observations = state(connection).observations else { return }
+        observations.record(segment, connection: connection)
+        if !segment.flags.contains(.rst) {
+            let sender = segment.direction == .clientToServer ? connection.client.address : connection.server.address
+            hosts.add(sender, ttl: segment.ttl, ipID: segment.ipID, isIPv6: segment.isIPv6)
+        }
+    }
     public func anomaly(_ connection: TCPConnection, _ anomaly: StreamAnomaly, frame: Int) {}
     public func icmpError(_ connection: TCPConnection, _ message: ICMPMessage, direction: Direction,
-                          reporter: IPAddress, ttl: UInt8, frame: Int, time: CaptureTime) {}
+                          reporter: IPAddress, ttl: UInt8, frame: Int, time: CaptureTime) {
+        state(connection).observations?.record(icmp: message, direction: direction, reporter: reporter, frame: frame, time: time)
+    }
 
     public func finished(_ connection: TCPConnection) {
         let s = state(connection)
@@ -107,6 +121,7 @@ public final class ConnectionAnalyzer: StreamConsumer {
         guard s.detectedBy != nil || listAll else { return }
         var summary = ConnectionSummary(connection, rdpDetectedBy: s.detectedBy)
         if let dissector = s.dissector { summary.addHandshake(dissector, caches: caches) }
+        if summary.isRDP { Diagnose.run(&summary, observations: s.observations ?? Observations(), hosts: hosts) }
         summaries.append(summary)
         onFinished?(summary)
     }

@@ -135,6 +135,9 @@ public struct ConnectionSummary: Sendable {
     /// Handshake round-trip times seen from the capture point (nanoseconds), when measured.
     public var serverRTT: Int64?
     public var clientRTT: Int64?
+    /// How much of each direction the other side acknowledged by the end.
+    public var clientToServerAcked: UInt64
+    public var serverToClientAcked: UInt64
     /// The dissected handshake, in stream order per direction (sorted by frame).
     public var handshake: [HandshakeEvent] = []
     /// Parse problems of the dissector (malformed or truncated PDUs, gaps).
@@ -143,6 +146,11 @@ public struct ConnectionSummary: Sendable {
     public var tls: TLSFacts?
     /// The server's certificate chain, server certificate first (TLS or Standard RDP Security X.509).
     public var certificates: [X509CertificateSummary] = []
+    /// The diagnosis: verdict, findings, judged resets and PDUs recognised inside TLS by size.
+    public var verdict: Verdict?
+    public var findings: [Finding] = []
+    public var resets: [ResetVerdict] = []
+    public var inferredPDUs: [InferredPDU] = []
     /// Protected TLS records per direction (client→server, server→client), including any not kept.
     public var encryptedRecords = (0, 0)
 
@@ -206,6 +214,8 @@ extension ConnectionSummary {
             stages.append(StageRecord(stage: .tcpEstablished, frame: c.firstFrame, time: c.firstTime, evidence: .inferred))
         }
         self.stages = stages
+        clientToServerAcked = c.clientToServer.ackedOffset
+        serverToClientAcked = c.serverToClient.ackedOffset
         if let syn = c.synTime, let synAck = c.synAckTime { serverRTT = synAck.nanoseconds(since: syn) }
         if let synAck = c.synAckTime, let est = c.establishedTime { clientRTT = est.nanoseconds(since: synAck) }
     }

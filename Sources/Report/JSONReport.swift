@@ -79,8 +79,17 @@ public enum JSONReport {
                          ("time", .string(TimeFormat.rfc3339(s.time))), ("evidence", .string(s.evidence.rawValue))])
             })),
             ("tcp", tcp(c)),
-            ("findings", .array([])),
-            ("resets", .array([])),
+            ("verdict", verdict(c)),
+            ("findings", .array(c.findings.map(finding))),
+            ("inferred_pdus", .array(c.inferredPDUs.map { p in
+                .object([("kind", .string(p.kind.rawValue)), ("frame", .int(p.frame)), ("from", .string(p.direction.sender)),
+                         ("plaintext_bytes", .int(p.plaintext)), ("confidence", .string(p.confidence.rawValue))])
+            })),
+            ("resets", .array(c.resets.map { r in
+                .object([("frame", .int(r.reset.frame)), ("from", .string(r.reset.direction.sender)),
+                         ("judgement", .string(r.judgement.rawValue)), ("signals", .array(r.signals.map { .string($0.rawValue) })),
+                         ("ttl", .int(Int(r.reset.ttl))), ("ip_id", .int(Int(r.reset.ipID))), ("notes", .array(r.notes.map(JSON.string)))])
+            })),
             ("anomalies", .array(c.anomalies.map { .object([("code", .string($0.code)), ("frame", .int($0.frame))]) })),
             ("wireshark_filter", .string(c.wiresharkFilter)),
         ]
@@ -111,13 +120,39 @@ public enum JSONReport {
         ])
     }
 
-    public static func summary(_ result: AnalysisResult) -> JSON {
+    static func verdict(_ c: ConnectionSummary) -> JSON {
+        guard let v = c.verdict else { return .null }
+        return .object([
+            ("cause", .string(v.cause.rawValue)), ("side", .string(v.side.rawValue)), ("confidence", .string(v.confidence.rawValue)),
+            ("summary", .string(v.summary)), ("remedy", .string(v.remedy)), ("consistent_with", .optional(v.consistentWith)),
+            ("evidence_frames", .array(v.evidenceFrames.map { .int($0) })),
+        ])
+    }
+
+    static func finding(_ f: Finding) -> JSON {
         .object([
+            ("kind", .string(f.kind)), ("severity", .string(f.severity.rawValue)), ("frames", .array(f.frames.map { .int($0) })),
+            ("evidence", .string(f.evidence.rawValue)), ("summary", .string(f.summary)),
+            ("detail", .object(f.detail.map { key, value in
+                switch value {
+                case .int(let i): return (key, .int(i))
+                case .string(let s): return (key, .string(s))
+                case .bool(let b): return (key, .bool(b))
+                case .strings(let l): return (key, .array(l.map(JSON.string)))
+                }
+            })),
+        ])
+    }
+
+    public static func summary(_ result: AnalysisResult) -> JSON {
+        let counts = SummaryCounts(result.connections)
+        return .object([
             ("connections", .int(result.connections.count)),
-            ("rdp_connections", .int(result.connections.filter(\.isRDP).count)),
-            ("failed", .int(0)),
-            ("by_cause", .object([])),
-            ("by_side", .object([])),
+            ("rdp_connections", .int(counts.rdp)),
+            ("failed", .int(counts.failed)),
+            ("by_cause", .object(counts.byCause.map { ($0.key, .int($0.count)) })),
+            ("by_side", .object(counts.bySide.map { ($0.key, .int($0.count)) })),
+            ("top_failing_servers", .array(counts.topFailingServers.map { .object([("server", .string($0.key)), ("failed", .int($0.count))]) })),
         ])
     }
 

@@ -1,0 +1,292 @@
+import Capture
+import Dissect
+import Reassembly
+
+/// The verdict rules, in one table, tried in order: the first that matches
+/// names the cause that ended the connection. Each rule follows from the
+/// protocols (who sends what, when) and from how TCP stacks behave; none is
+/// tuned to a particular capture.
+enum VerdictRules {
+    struct Rule: Sendable {
+        let cause: Cause
+        let match: @Sendable (DiagnosisFacts) -> Verdict?
+    }
+
+    static func verdict(_ f: DiagnosisFacts) -> Verdict {
+        for rule in rules {
+            if let v = rule.match(f) { return v }
+        }
+        return make(.incompleteCapture, .low, "The capture shows no outcome for this connection.", f.c.firstFrame)
+    }
+
+    static func make(_ cause: Cause, _ confidence: Confidence, _ summary: String, _ frames: Int?...) -> Verdict {
+        Verdict(cause: cause, confidence: confidence, summary: summary, remedy: Remedies.text(for: cause),
+                consistentWith: Remedies.consistentWith(cause), evidenceFrames: frames.compactMap { $0 })
+    }
+
+    static func at(_ f: DiagnosisFacts) -> String { f.reached.map { " at \($0.rawValue)" } ?? "" }
+
+    static let rules: [Rule] = [
+        // The server refused the security protocol in the X.224 exchange.
+        Rule(cause: .negotiationFailure) { f in
+            if let n = f.negotiationFailure {
+                let name = n.failure.failureName ?? "code \(n.failure.failureCode)"
+                return make(.negotiationFailure, .high,
+                            "The server answered the X.224 Connection Request with RDP_NEG_FAILURE \(name) (frame \(n.frame)): \(n.failure.failureMeaning ?? "").",
+                            n.frame)
+            }
+            if let u = f.selectedUnofferedProtocol, !f.reached(.tlsClientHello) && !f.reached(.mcsConnect) {
+                let selected = RDPSecurityProtocol.name(u.selected) ?? "0x\(String(u.selected, radix: 16))"
+                let offered = RDPSecurityProtocol.names(mask: u.requested).joined(separator: "|")
+                return make(.negotiationFailure, .medium,
+                            "The server selected \(selected) in its Connection Confirm (frame \(u.frame)), a security protocol the client did not offer (\(offered)); the connection ended there. A Windows server would have answered RDP_NEG_FAILURE.",
+                            u.frame, f.firstClose?.frame)
+            }
+            return nil
+        },
+        // Nothing came back for the SYNs.
+        Rule(cause: .noAnswer) { f in
+            let syns = f.c.clientToServer.synCount
+            guard syns > 0, f.c.serverToClient.packets == 0, f.icmp.isEmpty, f.c.synAckFrameless else { return nil }
+            return make(.noAnswer, syns >= 2 ? .high : .medium,
+                        "The client sent \(syns) SYN\(syns == 1 ? "" : "s") (frame \(f.c.firstFrame)\(syns > 1 ? " to \(f.c.lastFrame)" : "")) and nothing came back: no SYN-ACK, no RST, no ICMP error.",
+                        f.c.firstFrame)
+        },
+        // A router or firewall said the destination cannot be reached.
+        Rule(cause: .icmpUnreachable) { f in
+            guard let u = f.unreachable, !f.reached(.x224Request) else { return nil }
+            return make(.icmpUnreachable, .high,
+                        "\(ICMPNames.describe(u)) from \(u.reporter) (frame \(u.frame)) quoting this connection's \(u.direction == .clientToServer ? "SYN" : "packet").",
+                        u.frame)
+        },
+        // The SYN was answered by a RST.
+        Rule(cause: .portClosed) { f in
+            guard let r = f.synAnsweredByReset else { return nil }
+            if r.judgement == .forged {
+                return make(.forgedReset, .high,
+                            "The SYN was answered by a RST (frame \(r.reset.frame)) that did not come from the server: \(r.notes.joined(separator: "; ")). A firewall or other in-path device rejected the connection.",
+                            r.reset.frame)
+            }
+            let confidence: Confidence = r.judgement == .genuine ? .high : .medium
+            return make(.portClosed, confidence,
+                        "The server answered the SYN with a RST (frame \(r.reset.frame)): nothing listens on port \(f.c.server.port)\(r.judgement == .genuine ? "" : " (the RST could not be compared with other packets of the server)").",
+                        r.reset.frame)
+        },
+        // TLS refused by the server with an alert.
+        Rule(cause: .tlsRejectedByServer) { f in
+            guard let a = f.plaintextAlert(from: .serverToClient), !f.reached(.tlsEstablished) else { return nil }
+            // An alert sent after the client had already closed answers the close; it did not end the connection.
+            if let close = f.firstClose, close.direction == .clientToServer, close.frame < a.frame { return nil }
+            return make(.tlsRejectedByServer, .high,
+                        "The server ended the TLS handshake with a \(a.alert.level) \(a.alert.alertDescription) alert (frame \(a.frame))\(f.c.tls?.offeredVersions.isEmpty == false ? " after a ClientHello offering \(f.c.tls?.offeredVersions.joined(separator: ", ") ?? "")" : "").",
+                        a.frame, f.c.tls?.clientHelloFrame)
+        },
+        // TLS refused by the client with an alert: certificate or version/cipher.
+        Rule(cause: .tlsRejectedByClient) { f in
+            guard let a = f.plaintextAlert(from: .clientToServer), !f.reached(.tlsEstablished) || a.frame < (f.stage(.tlsEstablished)?.frame ?? 0) else { return nil }
+            if let close = f.firstClose, close.direction == .serverToClient, close.frame < a.frame { return nil }
+            let certificateAlerts: Set<UInt8> = [42, 43, 44, 45, 46, 48, 116]
+            if certificateAlerts.contains(a.alert.alertDescription.rawValue) {
+                return make(.certificateRejectedByClient, .high,
+                            "The client rejected the server's certificate with a \(a.alert.alertDescription) alert (frame \(a.frame)).",
+                            a.frame, f.serverHelloFrame)
+            }
+            return make(.tlsRejectedByClient, .high,
+                        "The client ended the TLS handshake with a \(a.alert.level) \(a.alert.alertDescription) alert (frame \(a.frame))\(f.c.tls?.version.map { " after the server chose \($0) \(f.c.tls?.cipherSuite ?? "")" } ?? "").",
+                        a.frame, f.serverHelloFrame)
+        },
+        // A RST that did not come from the endpoint it claims.
+        Rule(cause: .forgedReset) { f in
+            guard let r = f.forgedReset else { return nil }
+            let sideName = r.reset.direction == .serverToClient ? "server" : "client"
+            return make(.forgedReset, .high,
+                        "A RST claiming to come from the \(sideName) (frame \(r.reset.frame)\(at(f))) was injected by a device in the path: \(r.notes.joined(separator: "; ")).",
+                        r.reset.frame)
+        },
+        // The server said why, in a Set Error Info PDU.
+        Rule(cause: .serverDeniedConnection) { f in
+            guard let e = f.errorInfo else { return nil }
+            let code = e.info.errorInfo
+            let name = e.info.name ?? "0x\(String(code, radix: 16))"
+            if code == 7 {
+                return make(.serverDeniedConnection, .high, "The server sent Set Error Info \(name) (frame \(e.frame)): it denied the connection.", e.frame)
+            }
+            if code >= 0x100 && code <= 0x10A {
+                return make(.licensingFailed, .high, "The server sent Set Error Info \(name) (frame \(e.frame)): \(e.info.meaning ?? "a licensing error").", e.frame)
+            }
+            return make(.serverErrorInfo, .high, "The server sent Set Error Info \(name) (frame \(e.frame)): \(e.info.meaning ?? "").", e.frame)
+        },
+        // Licensing ended with an error.
+        Rule(cause: .licensingFailed) { f in
+            if let l = f.licensingError {
+                return make(.licensingFailed, .high,
+                            "The server's licensing Error Alert \(l.error.errorCodeName ?? "0x\(String(l.error.errorCode, radix: 16))") / \(l.error.stateTransitionName ?? "") (frame \(l.frame)) ended licensing\(l.error.errorCodeMeaning.map { ": \($0)" } ?? "").",
+                            l.frame)
+            }
+            return nil
+        },
+        // The certificate was outside its validity when the connection was made, and the connection died on it.
+        Rule(cause: .certificateExpired) { f in
+            guard let validity = f.certificateValidity(), validity != .valid, let cert = f.certificate,
+                  f.reached(.tlsServerHello), !f.reached(.mcsConnect), let close = f.firstClose, close.direction == .clientToServer else { return nil }
+            let cause: Cause = validity == .notYetValid ? .certificateNotYetValid : .certificateExpired
+            let when = validity == .notYetValid ? "is not valid before \(cert.notValidBeforeText ?? "?")" : "expired \(cert.notValidAfterText ?? "?")"
+            return make(cause, .high,
+                        "The server's certificate (\(cert.subject ?? "?"), SHA-1 \(cert.sha1Thumbprint)) \(when), before this capture; the client closed (\(close.how), frame \(close.frame)) right after receiving it.",
+                        f.serverHelloFrame, close.frame)
+        },
+        // NLA (CredSSP) ended by the server.
+        Rule(cause: .nlaFailed) { f in
+            guard let selected = f.c.selectedProtocol, selected & (RDPSecurityProtocol.hybrid | RDPSecurityProtocol.hybridEx) != 0,
+                  f.reached(.nla) || f.reached(.tlsEstablished), !f.reached(.mcsConnect),
+                  let close = f.firstClose, close.direction == .serverToClient else { return nil }
+            let denied = f.inferred.first { $0.kind == .earlyUserAuthorizationResult }
+            return make(.nlaFailed, .medium,
+                        "The server closed the connection (\(close.how), frame \(close.frame)) during Network Level Authentication (CredSSP)\(denied.map { ", right after the Early User Authorization Result (frame \($0.frame))" } ?? ""): the credentials or the account were refused.",
+                        close.frame)
+        },
+        // The server closed after the ClientHello, without a ServerHello.
+        Rule(cause: .serverClosedAfterClientHello) { f in
+            guard f.reached(.tlsClientHello), !f.reached(.tlsServerHello), let close = f.firstClose,
+                  close.direction == .serverToClient else { return nil }
+            return make(.serverClosedAfterClientHello, .high,
+                        "The server closed the connection (\(close.how), frame \(close.frame)) after the ClientHello (frame \(f.stage(.tlsClientHello)?.frame ?? 0)) without answering it: its TLS certificate key is unusable (e.g. MachineKeys permissions) or security software on the server cut the handshake.",
+                        f.stage(.tlsClientHello)?.frame, close.frame)
+        },
+        // A full-size segment never got through while smaller ones did.
+        Rule(cause: .pathMTUBlackhole) { f in
+            guard let b = f.blackHole, !f.reached(.active) else { return nil }
+            let peer = b.direction == .serverToClient ? f.c.clientToServer.announcedMSS : f.c.serverToClient.announcedMSS
+            return make(.pathMTUBlackhole, .high,
+                        "A full-size \(b.largest)-byte segment from the \(b.direction.sender) (IP datagram \(b.segment.ipLength) bytes, frames \(b.segment.firstFrame) to \(b.segment.lastFrame)) was sent \(b.segment.count + 1) times and never acknowledged, while smaller packets got through\(peer > 0 ? "; the \(b.direction.reversed.sender) announced MSS \(peer)" : ""). Packets of that size are dropped on the path and the ICMP 'fragmentation needed' messages do not arrive.",
+                        b.segment.firstFrame, b.segment.lastFrame)
+        },
+        // The client closed right after the TLS handshake: it did not accept the certificate.
+        Rule(cause: .certificateRejectedByClient) { f in
+            guard f.reached(.tlsServerHello), !f.reached(.mcsConnect), f.c.selectedProtocol.map({ $0 != 0 }) == true,
+                  let close = f.firstClose, close.direction == .clientToServer, close.how != "RST",
+                  f.applicationRecords(from: .clientToServer) <= (f.c.tls?.version == "TLS 1.3" ? 1 : 0) else { return nil }
+            var reason = "the client closed (\(close.how), frame \(close.frame)) right after the TLS handshake without sending any RDP data"
+            if let cert = f.certificate {
+                reason += cert.isSelfIssued ? "; the server's certificate (\(cert.subject ?? "?")) is self-signed" : "; the server's certificate is \(cert.subject ?? "?") issued by \(cert.issuer ?? "?")"
+            }
+            return make(.certificateRejectedByClient, f.certificate == nil ? .low : .medium,
+                        reason.prefix(1).uppercased() + reason.dropFirst() + ": the client (or its user) did not accept the server certificate.",
+                        f.serverHelloFrame, close.frame)
+        },
+        // The server closed right after the licensing exchange.
+        Rule(cause: .licensingFailed) { f in
+            guard f.reached(.licensing), !f.reached(.active), let close = f.firstClose, close.direction == .serverToClient else { return nil }
+            return make(.licensingFailed, .medium,
+                        "The server closed the connection (\(close.how), frame \(close.frame)) right after the licensing exchange (frame \(f.stage(.licensing)?.frame ?? 0)).",
+                        f.stage(.licensing)?.frame, close.frame)
+        },
+        // It worked.
+        Rule(cause: .ok) { f in
+            guard f.reached(.active) else { return nil }
+            let stage = f.stage(.active)
+            return make(.ok, stage?.evidence == .observed ? .high : .medium,
+                        "The connection reached the active phase (frame \(stage?.frame ?? 0)\(stage?.evidence == .inferred ? ", inferred from TLS record sizes" : "")).",
+                        stage?.frame)
+        },
+        // The handshake stopped mid-way, retransmitting, and nobody closed.
+        Rule(cause: .stalled) { f in
+            guard f.endedOpen, f.retransmissionsTotal > 0, f.c.synAckFrameless == false else { return nil }
+            return make(.stalled, .medium,
+                        "The handshake stopped\(at(f)) with \(f.retransmissionsTotal) retransmission(s) and neither side closed until frame \(f.c.lastFrame).",
+                        f.c.lastFrame)
+        },
+        // Someone closed at a named stage.
+        Rule(cause: .serverReset) { f in
+            guard let close = f.firstClose else { return nil }
+            let server = close.direction == .serverToClient
+            let reset = close.how == "RST"
+            let cause: Cause = server ? (reset ? .serverReset : .serverClosed) : (reset ? .clientReset : .clientClosed)
+            let who = server ? "server" : "client"
+            let how = reset ? "reset the connection" : (close.how == "FIN" ? "closed the connection" : "closed TLS")
+            var note = ""
+            if reset, let r = f.resets.first(where: { $0.reset.frame == close.frame }), r.judgement == .undetermined {
+                note = " (the RST could not be compared with the \(who)'s other packets)"
+            }
+            return make(cause, reset && !note.isEmpty ? .medium : .high,
+                        "The \(who) \(how) (\(close.how), frame \(close.frame))\(at(f))\(note).", close.frame)
+        },
+    ]
+}
+
+extension ConnectionSummary {
+    /// No SYN-ACK was seen.
+    var synAckFrameless: Bool { serverToClient.synCount == 0 }
+}
+
+/// ICMP types and codes by name, for findings and verdicts.
+enum ICMPNames {
+    static func describe(_ i: ICMPObservation) -> String {
+        if i.version == 4 {
+            switch (i.type, i.code) {
+            case (3, 0): return "ICMP network unreachable"
+            case (3, 1): return "ICMP host unreachable"
+            case (3, 2): return "ICMP protocol unreachable"
+            case (3, 3): return "ICMP port unreachable"
+            case (3, 4): return "ICMP fragmentation needed (next-hop MTU \(i.mtu))"
+            case (3, 9), (3, 10): return "ICMP destination administratively prohibited (host)"
+            case (3, 13): return "ICMP communication administratively prohibited"
+            case (11, _): return "ICMP time exceeded"
+            default: return "ICMP type \(i.type) code \(i.code)"
+            }
+        }
+        switch (i.type, i.code) {
+        case (1, 0): return "ICMPv6 no route to destination"
+        case (1, 1): return "ICMPv6 communication administratively prohibited"
+        case (1, 3): return "ICMPv6 address unreachable"
+        case (1, 4): return "ICMPv6 port unreachable"
+        case (1, 6): return "ICMPv6 reject route to destination"
+        case (2, _): return "ICMPv6 packet too big (MTU \(i.mtu))"
+        case (3, _): return "ICMPv6 time exceeded"
+        default: return "ICMPv6 type \(i.type) code \(i.code)"
+        }
+    }
+}
+
+/// Remedies and what mstsc would likely show, per cause.
+enum Remedies {
+    static func text(for cause: Cause) -> String {
+        switch cause {
+        case .ok: return "Nothing to do."
+        case .noAnswer: return "Check that TCP 3389 (or the RDP port in use) is open on every firewall between client and server, that the server is up and reachable, and that routes exist both ways."
+        case .icmpUnreachable: return "The device that sent the ICMP error blocks or cannot route the connection: open TCP 3389 on it or fix its routing."
+        case .forgedReset: return "A firewall, IPS or gateway antivirus in the path reset the connection: find the device whose TTL matches the forged RST, and allow or exclude RDP (TCP 3389, mstsc.exe/TermService) in its policy."
+        case .pathMTUBlackhole: return "Packets of full size are dropped on the path and the ICMP 'fragmentation needed' messages are filtered: allow ICMP type 3 code 4 (ICMPv6 packet too big), lower the MTU or clamp the TCP MSS on the tunnel or VPN."
+        case .stalled: return "Look for loss on the path (firewall state timeouts, congested or flapping links) between the capture point and the side that stopped answering."
+        case .portClosed: return "Nothing listens on the port: start the Remote Desktop Services (TermService) on the server, check the port it listens on, and that Remote Desktop is enabled."
+        case .negotiationFailure: return "Align the security layer: the server's Remote Desktop security layer and NLA settings must accept what the client offers (TLS, CredSSP/NLA or RDP security); a server without a usable certificate needs one."
+        case .tlsRejectedByServer: return "Align TLS versions and cipher suites on client and server (SCHANNEL protocols/cipher suite order on Windows, ssl_protocols/tls_ciphers on xrdp)."
+        case .serverClosedAfterClientHello: return "The server could not use its TLS certificate: renew the RDP certificate or repair the permissions on the MachineKeys folder (C:\\ProgramData\\Microsoft\\Crypto\\RSA\\MachineKeys), and check security software on the server."
+        case .certificateExpired: return "Renew the server's RDP certificate (or delete the expired self-signed one so Remote Desktop Services creates a new one)."
+        case .certificateNotYetValid: return "Fix the clock of the server or of the CA that issued the certificate, or reissue the certificate."
+        case .nlaFailed: return "Check the user's credentials and account (locked, expired, not in Remote Desktop Users), CredSSP patch levels on both sides, and NLA policy."
+        case .licensingFailed: return "Check the RD License Server (reachable, activated, with CALs) and the licensing mode on the session host, and the client's license cache (HKLM\\SOFTWARE\\Microsoft\\MSLicensing)."
+        case .serverDeniedConnection: return "The server refused the session: check the Remote Desktop Users group, the 'Allow log on through Remote Desktop Services' right, connection limits and security software on the server."
+        case .serverErrorInfo: return "Look up the errorInfo code (rdpdiag explain errorinfo:CODE) and check the server's event logs at that time."
+        case .serverReset, .serverClosed: return "Check the server's event logs (TerminalServices-*, RemoteDesktopServices-RdpCoreTS, System) and security software on the server at the time of the close."
+        case .certificateRejectedByClient: return "Give the server a certificate the client trusts (from an enterprise CA, with the server's name), or deploy the issuing CA to clients."
+        case .tlsRejectedByClient: return "Align TLS versions and cipher suites on client and server; the client refused what the server chose."
+        case .clientReset, .clientClosed: return "The client gave up: check the client machine (security software, proxy, the user cancelling) and its event log."
+        case .incompleteCapture: return "Capture from before the connection starts until it ends (both directions), then analyse again."
+        }
+    }
+
+    static func consistentWith(_ cause: Cause) -> String? {
+        switch cause {
+        case .noAnswer: return "consistent with mstsc 'Remote Desktop can't connect to the remote computer' (0x204, socket connect failed)"
+        case .portClosed, .icmpUnreachable: return "consistent with mstsc disconnect reason 0x204 (socket connect failed)"
+        case .forgedReset, .serverClosedAfterClientHello, .serverReset, .serverClosed, .tlsRejectedByServer:
+            return "consistent with mstsc disconnect reason 0x904 (socket closed), often with extended reason 0x7"
+        case .licensingFailed: return "consistent with mstsc licensing errors (0x808 or an extended code in the 0x100 range)"
+        case .serverDeniedConnection: return "consistent with mstsc 0x904 / extended 0x7 (ERRINFO_SERVER_DENIED_CONNECTION)"
+        case .nlaFailed: return "consistent with mstsc 'The logon attempt failed' / CredSSP errors"
+        case .certificateExpired, .certificateRejectedByClient: return "consistent with mstsc's certificate warning dialog"
+        default: return nil
+        }
+    }
+}
