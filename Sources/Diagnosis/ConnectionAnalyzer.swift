@@ -9,10 +9,13 @@ import Wire
 public final class ConnectionAnalyzer: StreamConsumer {
     /// Report every TCP connection, not only RDP ones.
     public let listAll: Bool
-    /// Finished connections in the order they finished (sorted by the caller if needed).
+    /// Finished connections in the order they finished, when `keepSummaries` is set.
     public private(set) var summaries: [ConnectionSummary] = []
-    /// Called for each reported connection as it finishes (live capture streams them).
+    public var keepSummaries = false
+    /// Called for each reported connection as it finishes: reports stream out, so a
+    /// run holds only the connections still open.
     public var onFinished: ((ConnectionSummary) -> Void)?
+    public private(set) var counts = SummaryCounts()
     let caches = SummaryCaches()
     let hosts = HostProfiles()
 
@@ -122,7 +125,8 @@ public final class ConnectionAnalyzer: StreamConsumer {
         var summary = ConnectionSummary(connection, rdpDetectedBy: s.detectedBy)
         if let dissector = s.dissector { summary.addHandshake(dissector, caches: caches) }
         if summary.isRDP { Diagnose.run(&summary, observations: s.observations ?? Observations(), hosts: hosts) }
-        summaries.append(summary)
+        counts.add(summary)
+        if keepSummaries { summaries.append(summary) }
         onFinished?(summary)
     }
 }
@@ -131,15 +135,22 @@ public final class ConnectionAnalyzer: StreamConsumer {
 public struct AnalysisResult: Sendable {
     public var inputs: [InputSummary]
     public var stats: TrackerStats
-    /// Reported connections, ordered by their first frame.
+    /// Reported connections in the order they finished (only when kept; streamed otherwise).
     public var connections: [ConnectionSummary]
+    public var counts: SummaryCounts
 }
 
 /// Runs capture → decode → reassembly → analysis over every frame of `reader`.
 public enum Analysis {
+    /// Analyses every frame; each finished connection goes to `onConnection` as
+    /// soon as it finishes. With `keep` (tests, small captures) they are also
+    /// returned, ordered by first frame.
     public static func run(reader: CaptureReader, config: ReassemblyConfig = ReassemblyConfig(), listAll: Bool = false,
-                           progress: ((_ frames: Int, _ bytes: Int) -> Void)? = nil) -> AnalysisResult {
+                           keep: Bool = true, progress: ((_ frames: Int, _ bytes: Int) -> Void)? = nil,
+                           onConnection: ((ConnectionSummary) -> Void)? = nil) -> AnalysisResult {
         let analyzer = ConnectionAnalyzer(listAll: listAll)
+        analyzer.keepSummaries = keep
+        analyzer.onFinished = onConnection
         let tracker = FlowTracker(config: config, consumer: analyzer)
         var countdown = 1 << 20
         while let frame = reader.next() {
@@ -152,6 +163,6 @@ public enum Analysis {
         }
         tracker.finishAll()
         let connections = analyzer.summaries.sorted { ($0.firstFrame, $0.trackerID) < ($1.firstFrame, $1.trackerID) }
-        return AnalysisResult(inputs: reader.summaries, stats: tracker.stats, connections: connections)
+        return AnalysisResult(inputs: reader.summaries, stats: tracker.stats, connections: connections, counts: analyzer.counts)
     }
 }

@@ -50,6 +50,13 @@ enum ResetJudge {
     /// RSTs closer together than this count as one burst.
     static let burstWindow: Int64 = 10 * CaptureTime.millisecond
 
+    /// The initial TTL a sender most likely used: the common defaults 64, 128 and 255,
+    /// the smallest one not below what arrived.
+    static func initialTTL(of profile: TTLProfile) -> Int {
+        let seen = Int(profile.ttls.map(\.ttl).max() ?? 0)
+        return seen <= 64 ? 64 : (seen <= 128 ? 128 : 255)
+    }
+
     static func judge(_ resets: [ResetPacket], observations: Observations, connection c: ConnectionSummary,
                       hosts: HostProfiles) -> [ResetVerdict] {
         resets.map { judge($0, all: resets, observations: observations, connection: c, hosts: hosts) }
@@ -77,7 +84,10 @@ enum ResetJudge {
                 notes.append("TTL \(r.ttl), while \(r.direction.sender) packets in \(scope) carry \(seen)")
             }
             if !r.isIPv6 && profile.isIPv4 {
-                if profile.countsUp, let last = profile.lastIPID {
+                // Linux (and other stacks with initial TTL 64) send every RST with IP ID 0,
+                // whatever their data packets carry; Windows (TTL 128) keeps counting.
+                let zeroIsNormal = r.ipID == 0 && initialTTL(of: profile) == 64
+                if profile.countsUp, let last = profile.lastIPID, !zeroIsNormal {
                     let step = (r.ipID &- last) & 0xFFFF
                     if step == 0 || step > 4096 {
                         signals.append(.ipID)

@@ -145,9 +145,9 @@ public enum JSONReport {
     }
 
     public static func summary(_ result: AnalysisResult) -> JSON {
-        let counts = SummaryCounts(result.connections)
+        let counts = result.counts
         return .object([
-            ("connections", .int(result.connections.count)),
+            ("connections", .int(counts.connections)),
             ("rdp_connections", .int(counts.rdp)),
             ("failed", .int(counts.failed)),
             ("by_cause", .object(counts.byCause.map { ($0.key, .int($0.count)) })),

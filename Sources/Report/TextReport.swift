@@ -3,10 +3,58 @@ import Diagnosis
 import Reassembly
 import Wire
 
-/// The human-readable report: capture facts, one line per connection, notes.
+/// The human-readable report: a block per failed RDP connection (verdict,
+/// evidence, remedy, timeline, findings), a line per healthy one, then the
+/// capture's facts and a summary by side and cause.
 public enum TextReport {
-    public static func render(_ result: AnalysisResult, listAll: Bool) -> String {
-        var out = ""
+    struct Palette {
+        let on: Bool
+        func red(_ s: String) -> String { on ? "\u{1B}[31m\(s)\u{1B}[0m" : s }
+        func green(_ s: String) -> String { on ? "\u{1B}[32m\(s)\u{1B}[0m" : s }
+        func yellow(_ s: String) -> String { on ? "\u{1B}[33m\(s)\u{1B}[0m" : s }
+        func bold(_ s: String) -> String { on ? "\u{1B}[1m\(s)\u{1B}[0m" : s }
+        func dim(_ s: String) -> String { on ? "\u{1B}[2m\(s)\u{1B}[0m" : s }
+    }
+
+    public static func connection(_ c: ConnectionSummary, id: Int, color: Bool) -> String {
+        let p = Palette(on: color)
+        let endpoints = "\(c.client) -> \(c.server)"
+        let frames = "frames \(c.firstFrame)-\(c.lastFrame)"
+        guard c.isRDP, let v = c.verdict else {
+            return "TCP   #\(id)  \(endpoints)  \(TimeFormat.short(c.start))  \(TimeFormat.duration(c.duration))  \(ending(c))  \(frames)\n"
+        }
+        let reached = c.reached?.rawValue ?? "nothing"
+        if !v.failed {
+            var extra: [String] = []
+            if let t = c.tls?.version { extra.append(t) }
+            let warnings = c.findings.filter { $0.severity == .warning }
+            if !warnings.isEmpty { extra.append(p.yellow("\(warnings.count) warning\(warnings.count == 1 ? "" : "s"): ") + warnings.map(\.kind).joined(separator: ", ")) }
+            return p.green("OK  ") + "  #\(id)  \(endpoints)  reached \(reached)  \(TimeFormat.short(c.start))  \(TimeFormat.duration(c.duration))  \(frames)"
+                + (extra.isEmpty ? "" : "  " + extra.joined(separator: "  ")) + "\n"
+        }
+        var out = "\n" + p.red(p.bold("FAIL")) + "  #\(id)  \(endpoints)  \(TimeFormat.short(c.start)) UTC  \(frames)\n"
+        out += "      " + p.bold("\(v.cause.rawValue)") + "  side \(v.side.rawValue), confidence \(v.confidence.rawValue), reached \(reached)\n"
+        out += wrap(v.summary, indent: "      ")
+        if !v.evidenceFrames.isEmpty { out += "      evidence: frame\(v.evidenceFrames.count == 1 ? "" : "s") \(v.evidenceFrames.map(String.init).joined(separator: ", "))\n" }
+        out += wrap("remedy: " + v.remedy, indent: "      ")
+        if let consistent = v.consistentWith { out += wrap(consistent.prefix(1).uppercased() + consistent.dropFirst() + ".", indent: "      ") }
+        out += "      wireshark: \(c.wiresharkFilter)\n"
+        out += TimelineText.render(c)
+        let notable = c.findings.filter { $0.severity != .info || $0.kind == "rst" }
+        if !notable.isEmpty {
+            out += "      findings:\n"
+            for f in notable {
+                let frames = f.frames.isEmpty ? "" : " (frame\(f.frames.count == 1 ? "" : "s") \(f.frames.map(String.init).joined(separator: ", ")))"
+                let tag = f.severity == .error ? p.red(f.severity.rawValue) : (f.severity == .warning ? p.yellow(f.severity.rawValue) : f.severity.rawValue)
+                out += wrap("- \(tag) \(f.kind)\(frames)\(f.evidence == .inferred ? " [inferred]" : ""): \(f.summary)", indent: "        ", hanging: "  ")
+            }
+        }
+        return out + "\n"
+    }
+
+    public static func closing(_ result: AnalysisResult, listAll: Bool, shown: Int, color: Bool) -> String {
+        let p = Palette(on: color)
+        var out = shown > 0 ? "\n" : ""
         let s = result.stats
         let linkTypes = Array(Set(result.inputs.map(\.linkType.name))).sorted().joined(separator: ", ")
         let first = result.inputs.compactMap(\.firstTime).min()
@@ -20,47 +68,28 @@ public enum TextReport {
         for input in result.inputs where input.stoppedEarly != nil {
             let at = input.stoppedAtByte.map { " at byte \($0)" } ?? ""
             let after = input.lastFrame.map { "after frame \($0)" } ?? "before its first frame"
-            out += "warning: \(displayName(input.path)): stopped early \(after)\(at): \(input.stoppedEarly ?? "")\n"
+            out += p.yellow("warning: ") + "\(displayName(input.path)): stopped early \(after)\(at): \(input.stoppedEarly ?? "")\n"
         }
         if s.malformedTotal > 0 {
             let parts = DecodeAnomaly.allCases.filter { s.malformed[Int($0.rawValue)] > 0 }
                 .map { "\($0) \(s.malformed[Int($0.rawValue)])" }
-            out += "warning: \(s.malformedTotal) malformed frames skipped (\(parts.joined(separator: ", ")))\n"
+            out += p.yellow("warning: ") + "\(s.malformedTotal) malformed frames skipped (\(parts.joined(separator: ", ")))\n"
         }
         if s.captureDuplicates > 0 {
             out += "note: \(s.captureDuplicates) packets seen twice (on two interfaces of a cooked '-i any' capture) were counted once\n"
         }
         if s.evictedConnections > 0 {
-            out += "warning: flow table full: \(s.evictedConnections) connections evicted early (see --max-flows)\n"
+            out += p.yellow("warning: ") + "flow table full: \(s.evictedConnections) connections finished early (see --max-flows)\n"
         }
-        let rdp = result.connections.filter(\.isRDP).count
-        out += listAll ? "\(result.connections.count) TCP connections, \(rdp) RDP\n"
-                       : "\(rdp) RDP connection\(rdp == 1 ? "" : "s") (of \(s.connections) TCP connections)\n"
-        if result.connections.isEmpty { return out }
-        out += "\n"
-        var rows: [[String]] = [["#", "client", "server", "rdp", "start (UTC)", "duration", "frames c>s/s>c",
-                                 "bytes c>s/s>c", "ended", "retrans", "ooo", "gaps"]]
-        for (id, c) in result.connections.enumerated() {
-            let c2s = c.clientToServer, s2c = c.serverToClient
-            rows.append([
-                String(id), c.client.description, c.server.description, c.rdpDetectedBy ?? "no",
-                TimeFormat.short(c.start), TimeFormat.duration(c.duration),
-                "\(c2s.packets)/\(s2c.packets)", "\(bytes(c2s.payloadBytes))/\(bytes(s2c.payloadBytes))",
-                ending(c), "\(c2s.retransmissions)/\(s2c.retransmissions)",
-                "\(c2s.outOfOrder)/\(s2c.outOfOrder)", "\(c2s.gaps)/\(s2c.gaps)",
-            ])
+        let c = result.counts
+        out += "\(c.rdp) RDP connection\(c.rdp == 1 ? "" : "s") (of \(s.connections) TCP connections): "
+        out += (c.rdp - c.failed > 0 ? p.green("\(c.rdp - c.failed) ok") : "0 ok") + ", "
+        out += (c.failed > 0 ? p.red("\(c.failed) failed") : "0 failed") + "\n"
+        if c.failed > 0 {
+            out += "  by side:  " + c.bySide.filter { $0.key != "none" }.map { "\($0.key) \($0.count)" }.joined(separator: ", ") + "\n"
+            out += "  by cause: " + c.byCause.filter { $0.key != "ok" }.map { "\($0.key) \($0.count)" }.joined(separator: ", ") + "\n"
+            out += "  top failing servers: " + c.topFailingServers.prefix(5).map { "\($0.key) (\($0.count))" }.joined(separator: ", ") + "\n"
         }
-        out += table(rows)
-        let handshakes = result.connections.enumerated().filter { $0.element.isRDP }
-        if !handshakes.isEmpty {
-            out += "\nhandshakes:\n"
-            for (id, c) in handshakes { out += TimelineText.render(c, id: id) }
-        }
-        var notes: [String] = []
-        for (id, c) in result.connections.enumerated() where !c.anomalies.isEmpty {
-            notes.append("#\(id): " + c.anomalies.map { "\($0.code) (frame \($0.frame))" }.joined(separator: ", "))
-        }
-        if !notes.isEmpty { out += "\nnotes:\n" + notes.map { "  " + $0 }.joined(separator: "\n") + "\n" }
         return out
     }
 
@@ -73,24 +102,21 @@ public enum TextReport {
         }
     }
 
-    static func bytes(_ n: UInt64) -> String {
-        if n < 1024 { return "\(n)" }
-        if n < 1024 * 1024 { return TimeFormat.fixed(Double(n) / 1024, 1) + "k" }
-        if n < 1024 * 1024 * 1024 { return TimeFormat.fixed(Double(n) / 1048576, 1) + "M" }
-        return TimeFormat.fixed(Double(n) / 1073741824, 2) + "G"
-    }
-
-    static func table(_ rows: [[String]]) -> String {
-        var widths = [Int](repeating: 0, count: rows[0].count)
-        for row in rows { for (i, cell) in row.enumerated() { widths[i] = max(widths[i], cell.count) } }
+    /// Wraps text at about 100 columns under an indent.
+    static func wrap(_ text: String, indent: String, hanging: String = "", width: Int = 100) -> String {
         var out = ""
-        for row in rows {
-            var line = ""
-            for (i, cell) in row.enumerated() {
-                line += cell + (i == row.count - 1 ? "" : String(repeating: " ", count: widths[i] - cell.count + 2))
+        var line = indent
+        var first = true
+        for word in text.split(separator: " ", omittingEmptySubsequences: false) {
+            if line.count + word.count + 1 > width && line.count > indent.count + (first ? 0 : hanging.count) {
+                out += line + "\n"
+                line = indent + hanging
+                first = false
+            } else if line.count > indent.count + (first ? 0 : hanging.count) {
+                line += " "
             }
-            out += line + "\n"
+            line += word
         }
-        return out
+        return out + line + "\n"
     }
 }

@@ -15,10 +15,8 @@ enum TimelineText {
         var details: String
     }
 
-    static func render(_ c: ConnectionSummary, id: Int) -> String {
-        var out = "#\(id)  \(c.client) -> \(c.server)"
-        out += "  reached \(c.reached?.rawValue ?? "nothing")"
-        out += ", ended \(TextReport.ending(c))\n"
+    static func render(_ c: ConnectionSummary) -> String {
+        var out = "      timeline:\n"
         var lines: [Line] = []
         var order = 0
         func add(_ frame: Int?, _ direction: Direction?, _ message: String, _ details: String = "") {
@@ -39,16 +37,19 @@ enum TimelineText {
         add(c.clientToServer.rstFrame, .clientToServer, "RST", c.clientToServer.rstCount > 1 ? "\(c.clientToServer.rstCount) resets" : "")
         add(c.serverToClient.rstFrame, .serverToClient, "RST", c.serverToClient.rstCount > 1 ? "\(c.serverToClient.rstCount) resets" : "")
         for a in c.dissectAnomalies { add(a.frame, a.direction, "anomaly \(a.code)", a.detail ?? "") }
+        for stage in c.stages where stage.evidence == .inferred && stage.stage > .tlsEstablished {
+            add(stage.frame, nil, "~ \(stage.stage.rawValue) (inferred from record sizes)")
+        }
         lines.sort { ($0.frame, $0.order) < ($1.frame, $1.order) }
         lines = fold(lines)
         let width = String(lines.map(\.frame).max() ?? 0).count
         for line in lines {
             let frame = String(repeating: " ", count: width - String(line.frame).count) + String(line.frame)
             let dir = line.direction.map { $0 == .clientToServer ? "C>S" : "S>C" } ?? "   "
-            out += "    \(frame)  \(dir)  \(line.message)" + (line.details.isEmpty ? "" : "  [\(line.details)]") + "\n"
+            out += "        \(frame)  \(dir)  \(line.message)" + (line.details.isEmpty ? "" : "  [\(line.details)]") + "\n"
         }
         if let cert = c.certificates.first {
-            out += "    certificate: \(cert.subject ?? "?"), issuer \(cert.issuer ?? "?")"
+            out += "        certificate: \(cert.subject ?? "?"), issuer \(cert.issuer ?? "?")"
             if let from = cert.notValidBeforeText, let to = cert.notValidAfterText { out += ", valid \(from) to \(to)" }
             out += ", SHA-1 \(cert.sha1Thumbprint)"
             if let error = cert.error { out += " (\(error.code))" }

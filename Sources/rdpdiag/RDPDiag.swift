@@ -52,7 +52,7 @@ enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
 
 struct Analyze: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Analyse capture files and list their RDP connections.",
+        abstract: "Analyse capture files: a verdict for every RDP connection.",
         discussion: """
         Reads pcap and pcapng files (or '-' for standard input) through libpcap. With several \
         files, frames are numbered across them in the order given, as in 'mergecap -a' output; \
@@ -60,12 +60,19 @@ struct Analyze: ParsableCommand {
         VLAN tags), Linux cooked SLL and SLL2 ('tcpdump -i any'), raw IP, BSD loopback.
 
         RDP connections are found by port (3389 and every --port) and by content (a TPKT + \
-        X.224 Connection Request as the client's first bytes), so RDP on any port is found.
+        X.224 Connection Request as the client's first bytes), so RDP on any port is found. \
+        Each gets the stage it reached, its handshake, findings with frame numbers, and a \
+        verdict: cause, side (network, server, client), confidence, summary and remedy.
+
+        Connections are reported as they finish (in capture time), so memory stays flat on \
+        large captures; ids count in that order. Exit status: 0 no RDP connection failed, \
+        1 at least one failed, 2 bad arguments or unreadable input.
 
         Examples:
           rdpdiag analyze gateway.pcapng
-          rdpdiag analyze --port 3390 --format json a.pcap b.pcap > report.json
-          tcpdump -r big.pcap -w - 'tcp' | rdpdiag analyze -
+          rdpdiag analyze --only-failed --port 3390 a.pcap b.pcap
+          rdpdiag analyze --format json capture.pcap > report.json
+          tcpdump -r big.pcap -w - 'tcp' | rdpdiag analyze --format jsonl -
         """
     )
 
@@ -75,8 +82,11 @@ struct Analyze: ParsableCommand {
     @Option(name: .customLong("port"), help: ArgumentHelp("Also treat this TCP port as RDP (repeatable).", valueName: "port"))
     var ports: [UInt16] = []
 
-    @Flag(name: .customLong("all"), help: "List every TCP connection, not only RDP ones.")
+    @Flag(name: .customLong("all"), help: "Also list every TCP connection that is not RDP.")
     var listAll = false
+
+    @Flag(name: .customLong("only-failed"), help: "Report only the RDP connections that failed.")
+    var onlyFailed = false
 
     @Option(help: "Output format: text, json (one document) or jsonl (one connection per line, then a summary line).")
     var format: OutputFormat = .text
@@ -87,11 +97,14 @@ struct Analyze: ParsableCommand {
     @Option(help: ArgumentHelp("Payload bytes reassembled per direction of a connection before only headers are tracked.", valueName: "bytes"))
     var depth: Int = 256 * 1024
 
-    @Option(help: ArgumentHelp("Most TCP connections tracked at once; beyond it the longest idle one is evicted and reported.", valueName: "n"))
+    @Option(help: ArgumentHelp("Most TCP connections tracked at once; beyond it the longest idle one is finished early and reported.", valueName: "n"))
     var maxFlows: Int = 200_000
 
     @Flag(name: .customLong("no-progress"), help: "Never print progress on standard error (it is shown only on a terminal).")
     var noProgress = false
+
+    @Flag(name: .customLong("no-color"), help: "No colour in text output (also when NO_COLOR is set; colour is used only on a terminal).")
+    var noColor = false
 
     func validate() throws {
         if files.isEmpty { throw ValidationError("give at least one capture file (or '-' for standard input)") }
@@ -113,20 +126,24 @@ struct Analyze: ParsableCommand {
         config.payloadDepth = depth
         config.maxFlows = maxFlows
         config.serverPorts = Array(Set([3389] + ports)).sorted()
+        var options = ReportWriter.Options(format: ReportWriter.Format(rawValue: format.rawValue) ?? .text)
+        options.onlyFailed = onlyFailed
+        options.listAll = listAll
+        options.color = !noColor && isatty(1) != 0 && getenv("NO_COLOR") == nil
         let progress = Progress(enabled: !noProgress && isatty(2) != 0)
-        let result = Analysis.run(reader: reader, config: config, listAll: listAll, progress: progress.update)
-        progress.finish()
-
-        let output: String
-        switch format {
-        case .text: output = TextReport.render(result, listAll: listAll)
-        case .json: output = JSONReport.document(result).serialized(pretty: true) + "\n"
-        case .jsonl: output = JSONReport.lines(result).joined(separator: "\n") + "\n"
+        let writer = ReportWriter(options: options) { text in
+            progress.clear()
+            writeOut(text)
         }
-        writeOut(output)
+        writer.begin()
+        let result = Analysis.run(reader: reader, config: config, listAll: listAll, keep: false,
+                                  progress: progress.update, onConnection: writer.connection)
+        progress.finish()
+        writer.end(result)
         for input in result.inputs where input.stoppedEarly != nil && format != .text {
             writeErr("rdpdiag: warning: \(displayName(input.path)) stopped early after frame \(input.lastFrame ?? 0): \(input.stoppedEarly ?? "")\n")
         }
+        if result.counts.failed > 0 { throw ExitCode(1) }
     }
 }
 
@@ -146,8 +163,14 @@ final class Progress {
         shown = true
     }
 
-    func finish() {
-        if shown { writeErr("\r\u{1B}[K") }
+    func finish() { clear() }
+
+    /// Erases the progress line before other output.
+    func clear() {
+        if shown {
+            writeErr("\r\u{1B}[K")
+            shown = false
+        }
     }
 }
 

@@ -77,12 +77,14 @@ func sampleCapture(at path: String) throws {
         let byContent = result.connections[0]
         #expect(byContent.server.port == 8443 && byContent.rdpDetectedBy == "content")
         #expect(byContent.ending == .fin(first: .clientToServer, frame: 5))
-        #expect(byContent.stages.map(\.stage) == [.syn, .tcpEstablished])
-        #expect(byContent.stages.map(\.frame) == [1, 3])
+        #expect(byContent.stages.map(\.stage) == [.syn, .tcpEstablished, .x224Request])
+        #expect(byContent.stages.map(\.frame) == [1, 3, 4])
+        #expect(byContent.verdict?.cause == .clientClosed && byContent.verdict?.evidenceFrames == [5])
         let refused = result.connections[1]
         #expect(refused.rdpDetectedBy == "port")
         #expect(refused.ending == .reset(from: .serverToClient, frame: 13))
         #expect(refused.reached == .syn)
+        #expect(refused.verdict?.cause == .portClosed && refused.verdict?.side == .server)
         #expect(refused.firstFrame == 12 && refused.lastFrame == 13)
 
         let all = Analysis.run(reader: try CaptureReader(paths: [path]), listAll: true)
@@ -112,12 +114,16 @@ func sampleCapture(at path: String) throws {
         }
         #expect(first["client"] as? String == "10.0.0.1:50000")
         #expect(first["server"] as? String == "10.0.0.2:8443")
-        #expect(first["reached"] as? String == "tcp_established")
+        #expect(first["reached"] as? String == "x224_request")
+        let verdict = try #require(first["verdict"] as? [String: Any])
+        for key in ["cause", "side", "confidence", "summary", "remedy"] { #expect(verdict[key] != nil, "verdict lacks \(key)") }
         #expect(first["wireshark_filter"] as? String == "ip.addr==10.0.0.1 && ip.addr==10.0.0.2 && tcp.port==50000 && tcp.port==8443")
         let start = try #require(first["start"] as? String)
         #expect(start == "2023-11-14T22:13:20.000000Z")
         let summary = try #require(object["summary"] as? [String: Any])
         #expect(summary["connections"] as? Int == 2)
+        #expect(summary["failed"] as? Int == 2)
+        #expect((summary["by_side"] as? [String: Int])?["server"] == 1)
     }
 
     @Test func rfc3339KeepsMicroseconds() {
@@ -134,11 +140,18 @@ func sampleCapture(at path: String) throws {
         let path = dir.appendingPathComponent("sample.pcap").path
         try sampleCapture(at: path)
         let run = try runRDPDiag(["analyze", path])
-        #expect(run.status == 0, "\(run.err)")
-        #expect(run.out.contains("2 RDP connections (of 3 TCP connections)"))
-        #expect(run.out.contains("10.0.0.2:8443") && run.out.contains("content"))
-        #expect(run.out.contains("RST server (#13)"))
+        // Both RDP connections failed: the client gave up after its request; port 3389 is closed.
+        #expect(run.status == 1, "\(run.err)")
+        #expect(run.out.contains("2 RDP connections (of 3 TCP connections): 0 ok, 2 failed"))
+        #expect(run.out.contains("FAIL  #0  10.0.0.1:50000 -> 10.0.0.2:8443"))
+        #expect(run.out.contains("client_closed  side client"))
+        #expect(run.out.contains("port_closed  side server"))
+        #expect(run.out.contains("evidence: frame 13"))
         #expect(!run.out.contains(":80 "))
+        let all = try runRDPDiag(["analyze", "--all", "--only-failed", path])
+        #expect(!all.out.contains("TCP   #"))
+        let listed = try runRDPDiag(["analyze", "--all", path])
+        #expect(listed.out.contains("TCP   #1  10.0.0.1:50001 -> 10.0.0.2:80"))
     }
 
     @Test func jsonLinesEndWithASummaryLine() throws {
@@ -159,7 +172,8 @@ func sampleCapture(at path: String) throws {
         let path = dir.appendingPathComponent("sample.pcap").path
         try sampleCapture(at: path)
         let run = try runRDPDiag(["analyze", "--format", "json", "-"], stdin: try Data(contentsOf: URL(fileURLWithPath: path)))
-        #expect(run.status == 0, "\(run.err)")
+        #expect(run.status == 1, "\(run.err)")
+        #expect(throws: Never.self) { try JSONSerialization.jsonObject(with: Data(run.out.utf8)) }
         #expect(run.out.contains("\"path\": \"-\""))
         #expect(run.out.contains("\"frames\": 13"))
     }
@@ -198,7 +212,7 @@ func sampleCapture(at path: String) throws {
         data.removeLast(10)
         try data.write(to: URL(fileURLWithPath: path))
         let run = try runRDPDiag(["analyze", path])
-        #expect(run.status == 0)
+        #expect(run.status == 1)
         #expect(run.out.contains("12 frames"))
         #expect(run.out.contains("stopped early after frame 12"))
     }
@@ -206,7 +220,7 @@ func sampleCapture(at path: String) throws {
     @Test func helpExplainsOptions() throws {
         let run = try runRDPDiag(["analyze", "--help"])
         #expect(run.status == 0)
-        for option in ["--port", "--all", "--format", "--filter", "--depth", "--max-flows"] {
+        for option in ["--port", "--all", "--only-failed", "--format", "--filter", "--depth", "--max-flows", "--no-color"] {
             #expect(run.out.contains(option), "help lacks \(option)")
         }
     }

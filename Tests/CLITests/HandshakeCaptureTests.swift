@@ -73,9 +73,17 @@ func analyse(_ name: String) throws -> AnalysisResult {
         let before = try #require(cert.notValidBefore), after = try #require(cert.notValidAfter)
         #expect(after - before >= 365 * 86_400 && after - before <= 366 * 86_400)
         #expect(cert.validity(at: c.start) == .valid)
-        #expect(c.stages.map(\.stage) == [.syn, .tcpEstablished, .x224Request, .x224Confirm, .tlsClientHello, .tlsServerHello, .tlsEstablished])
+        let observed = c.stages.filter { $0.evidence == .observed }
+        #expect(observed.map(\.stage) == [.syn, .tcpEstablished, .x224Request, .x224Confirm, .tlsClientHello, .tlsServerHello, .tlsEstablished])
         // Both Finished messages are seen as protected handshake records: established at the server's (frame 11).
-        #expect(c.stages.last?.frame == 11 && c.stages.last?.evidence == .observed)
+        #expect(observed.last?.frame == 11)
+        // Inside TLS: MCS Connect Initial is the client's first record (frame 12, 467 bytes of plaintext),
+        // licensing the server's 34-byte "valid client" record, active its Demand Active.
+        let inferred = c.stages.filter { $0.evidence == .inferred }
+        #expect(inferred.map(\.stage) == [.mcsConnect, .licensing, .active])
+        #expect(inferred.first?.frame == 12)
+        #expect(c.inferredPDUs.contains { $0.kind == .licensingValidClient && $0.plaintext == 34 && $0.direction == .serverToClient })
+        #expect(c.verdict?.cause == .ok)
     }
 
     @Test func negotiationFailureIsParsed() throws {

@@ -80,6 +80,7 @@ public final class ConnectionDissector {
         guard s.mode != .stopped else { return }
         anomaly("stream_gap", frame: frame, direction, detail: "\(length) bytes missing; dissection of this direction stops")
         stop(s)
+        s.tail = []
     }
 
     // MARK: TPKT / fast-path
@@ -97,15 +98,20 @@ public final class ConnectionDissector {
         }
         keep(direction, s, bytes, frame: frame)
         guard s.mode == .tpkt else { return }
-        let buffered = s.tail
-        s.tail = []
-        buffered.withUnsafeBytes { raw in
-            let used = parsePDUs(direction, s, raw, frame: frame, time: time)
+        // Parse from the buffer, then drop what was used in place (no new array per segment).
+        var used = 0
+        var switchedToTLS = false
+        s.tail.withUnsafeBytes { raw in
+            used = parsePDUs(direction, s, raw, frame: frame, time: time)
             if s.mode == .tls {
+                switchedToTLS = true
                 feedTLS(direction, UnsafeRawBufferPointer(rebasing: raw[used...]), frame: frame, time: time)
-            } else if s.mode == .tpkt && used < raw.count {
-                s.tail = Array(raw[used...])
             }
+        }
+        if switchedToTLS || s.mode == .stopped {
+            s.tail = []
+        } else if used > 0 {
+            s.tail.removeFirst(used)
         }
     }
 
@@ -113,6 +119,7 @@ public final class ConnectionDissector {
         if s.tail.count + bytes.count > Self.bufferCapacity {
             anomaly("pdu_buffer_exceeded", frame: frame, direction, detail: "a PDU longer than \(Self.bufferCapacity) bytes")
             stop(s)
+            s.tail = []
             return
         }
         s.tail.append(contentsOf: bytes)
@@ -309,8 +316,8 @@ public final class ConnectionDissector {
         if anomalies.count < 64 { anomalies.append((code, frame, direction, detail)) }
     }
 
+    /// Stops a direction. Its buffer is released by the caller once no parse is reading it.
     func stop(_ s: Side) {
         s.mode = .stopped
-        s.tail = []
     }
 }

@@ -1,0 +1,66 @@
+import Capture
+import Diagnosis
+
+/// Writes a report as connections finish: text, one JSON document, or JSON
+/// Lines. Only the running counts are kept, so memory does not grow with the
+/// number of connections in the capture.
+public final class ReportWriter {
+    public enum Format: String, Sendable, CaseIterable {
+        case text, json, jsonl
+    }
+
+    public struct Options: Sendable {
+        public var format: Format
+        public var onlyFailed = false
+        public var listAll = false
+        public var color = false
+        public init(format: Format) { self.format = format }
+    }
+
+    let options: Options
+    let write: (String) -> Void
+    private var nextID = 0
+    private var firstInDocument = true
+
+    public init(options: Options, write: @escaping (String) -> Void) {
+        self.options = options
+        self.write = write
+    }
+
+    /// Whether this connection belongs in the output.
+    func shows(_ c: ConnectionSummary) -> Bool {
+        if options.onlyFailed { return c.isRDP && c.verdict?.failed == true }
+        return c.isRDP || options.listAll
+    }
+
+    public func begin() {
+        if options.format == .json { write("{\n\"connections\": [") }
+    }
+
+    public func connection(_ c: ConnectionSummary) {
+        guard shows(c) else { return }
+        let id = nextID
+        nextID += 1
+        switch options.format {
+        case .jsonl:
+            write(JSONReport.connection(c, id: id).serialized() + "\n")
+        case .json:
+            write((firstInDocument ? "\n" : ",\n") + JSONReport.connection(c, id: id).serialized(pretty: true))
+            firstInDocument = false
+        case .text:
+            write(TextReport.connection(c, id: id, color: options.color))
+        }
+    }
+
+    public func end(_ result: AnalysisResult) {
+        switch options.format {
+        case .jsonl:
+            write(JSON.object([("summary", JSONReport.summary(result)), ("capture", JSONReport.capture(result))]).serialized() + "\n")
+        case .json:
+            write((firstInDocument ? "]," : "\n],") + "\n\"capture\": " + JSONReport.capture(result).serialized(pretty: true)
+                  + ",\n\"summary\": " + JSONReport.summary(result).serialized(pretty: true) + "\n}\n")
+        case .text:
+            write(TextReport.closing(result, listAll: options.listAll, shown: nextID, color: options.color))
+        }
+    }
+}
