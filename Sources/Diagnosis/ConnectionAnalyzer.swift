@@ -89,7 +89,11 @@ public final class ConnectionAnalyzer: StreamConsumer {
         }
         guard let dissector = s.dissector else { return .keep }
         let wanted = dissector.feed(direction, bytes, frame: frame, time: time)
-        if !dissector.wantsMore { return .stopConnection }
+        if !dissector.wantsMore {
+            // Past the handshake: only RSTs (and what follows one) still matter.
+            connection.observeSegments = false
+            return .stopConnection
+        }
         return wanted ? .keep : .stop
     }
 
@@ -107,10 +111,8 @@ public final class ConnectionAnalyzer: StreamConsumer {
     public func segment(_ connection: TCPConnection, _ segment: SegmentEvent) {
         guard let observations = state(connection).observations else { return }
         observations.record(segment, connection: connection)
-        if !segment.flags.contains(.rst) {
-            let sender = segment.direction == .clientToServer ? connection.client.address : connection.server.address
-            hosts.add(sender, ttl: segment.ttl, ipID: segment.ipID, isIPv6: segment.isIPv6)
-        }
+        // After a RST, watch every packet again: the claimed sender going on is the race signal.
+        if segment.flags.contains(.rst) { connection.observeSegments = true }
     }
     public func anomaly(_ connection: TCPConnection, _ anomaly: StreamAnomaly, frame: Int) {}
     public func icmpError(_ connection: TCPConnection, _ message: ICMPMessage, direction: Direction,
@@ -124,7 +126,13 @@ public final class ConnectionAnalyzer: StreamConsumer {
         guard s.detectedBy != nil || listAll else { return }
         var summary = ConnectionSummary(connection, rdpDetectedBy: s.detectedBy)
         if let dissector = s.dissector { summary.addHandshake(dissector, caches: caches) }
-        if summary.isRDP { Diagnose.run(&summary, observations: s.observations ?? Observations(), hosts: hosts) }
+        if summary.isRDP {
+            let observations = s.observations ?? Observations()
+            Diagnose.run(&summary, observations: observations, hosts: hosts)
+            // What this connection showed of each host helps judge later RSTs from it.
+            hosts.merge(connection.client.address, observations.profiles[0])
+            hosts.merge(connection.server.address, observations.profiles[1])
+        }
         counts.add(summary)
         if keepSummaries { summaries.append(summary) }
         onFinished?(summary)

@@ -160,7 +160,10 @@ public struct ConnectionSummary: Sendable {
     public func direction(_ d: Direction) -> DirectionSummary { d == .clientToServer ? clientToServer : serverToClient }
 
     mutating func addHandshake(_ dissector: ConnectionDissector, caches: SummaryCaches) {
-        handshake = dissector.timeline.enumerated().sorted { ($0.element.frame, $0.offset) < ($1.element.frame, $1.offset) }.map(\.element)
+        handshake = dissector.timeline
+        if zip(handshake, handshake.dropFirst()).contains(where: { $0.frame > $1.frame }) {
+            handshake = handshake.enumerated().sorted { ($0.element.frame, $0.offset) < ($1.element.frame, $1.offset) }.map(\.element)
+        }
         dissectAnomalies = dissector.anomalies
         selectedProtocol = dissector.selectedProtocol
         encryptedRecords = (dissector.encryptedRecordCount[0], dissector.encryptedRecordCount[1])

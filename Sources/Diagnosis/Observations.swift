@@ -76,6 +76,19 @@ public struct TTLProfile: Sendable {
         lastIPID = ipID
     }
 
+    /// Adds another connection's view of the same host.
+    mutating func merge(_ other: TTLProfile) {
+        packets += other.packets
+        isIPv4 = other.isIPv4
+        for (ttl, count) in other.ttls {
+            if let i = ttls.firstIndex(where: { $0.ttl == ttl }) { ttls[i].count += count } else if ttls.count < 4 { ttls.append((ttl, count)) }
+        }
+        ipIDZero += other.ipIDZero
+        ipIDSmallStep += other.ipIDSmallStep
+        ipIDOther += other.ipIDOther
+        if other.lastIPID != nil { lastIPID = other.lastIPID }
+    }
+
     public var hasTTL: Bool { !ttls.isEmpty }
     public func contains(ttl: UInt8) -> Bool { ttls.contains { $0.ttl == ttl } }
     /// IP IDs count up (Windows, older Linux): most steps small and positive.
@@ -148,16 +161,18 @@ final class Observations {
     }
 }
 
-/// What the capture shows of each host across all its RDP connections, so a
-/// RST can be compared with the host it claims to come from even when that
-/// connection had no other packet from it. Bounded: cleared when full.
+/// What the capture shows of each host across its finished RDP connections, so
+/// a RST can be compared with the host it claims to come from even when that
+/// connection had no other packet from it. Merged once per connection, not
+/// per packet. Bounded: cleared when full.
 final class HostProfiles {
     static let capacity = 8192
     private var profiles: [IPAddress: TTLProfile] = [:]
 
-    func add(_ address: IPAddress, ttl: UInt8, ipID: UInt32, isIPv6: Bool) {
+    func merge(_ address: IPAddress, _ profile: TTLProfile) {
+        guard profile.packets > 0 else { return }
         if profiles[address] == nil && profiles.count >= Self.capacity { profiles.removeAll(keepingCapacity: true) }
-        profiles[address, default: TTLProfile()].add(ttl: ttl, ipID: ipID, isIPv6: isIPv6)
+        profiles[address, default: TTLProfile()].merge(profile)
     }
 
     func profile(_ address: IPAddress) -> TTLProfile? { profiles[address] }

@@ -144,7 +144,8 @@ extension FlowTracker {
             }
         }
 
-        if connection.observeSegments {
+        // Resets are always reported: a late RST must still be judged.
+        if connection.observeSegments || flags.contains(.rst) {
             consumer.segment(connection, SegmentEvent(
                 frame: frame.number, time: frame.time, direction: direction, flags: flags,
                 sequence: tcp.sequence, acknowledgment: tcp.acknowledgment, streamOffset: start,

@@ -14,7 +14,7 @@ public struct ReassemblyConfig: Sendable {
     public var maxPendingBytesTotal = 64 * 1024 * 1024
     /// Bytes of recently delivered payload kept per direction (while within the depth)
     /// to check that retransmitted bytes equal the first copy.
-    public var overlapCheckWindow = 16 * 1024
+    public var overlapCheckWindow = 4 * 1024
     /// TCP ports on which a connection counts as RDP, and whose side is the server
     /// when no SYN was seen.
     public var serverPorts: [UInt16] = [3389]

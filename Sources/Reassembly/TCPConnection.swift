@@ -182,7 +182,8 @@ public final class TCPConnection {
     /// The consumer's per-connection state (e.g. the dissector), owned here so
     /// finding it costs no lookup.
     public var attachment: AnyObject?
-    /// When false the consumer is not told about every segment (e.g. non-RDP flows).
+    /// When false the consumer is told only about RSTs, not every segment (e.g. non-RDP
+    /// flows, or RDP past its handshake).
     public var observeSegments = true
 
     // Flow-table bookkeeping.

@@ -134,16 +134,37 @@ enum HandshakeJSON {
             ("licensing", .array(licensing)),
             ("credssp", .array(credssp)),
             ("error_info", .array(errorInfo)),
-            ("handshake", .array(c.handshake.map { e in
-                .object([("frame", .int(e.frame)), ("time", .string(TimeFormat.rfc3339(e.time))),
-                         ("from", .string(e.direction.sender)), ("message", .string(e.message.name)),
-                         ("details", .string(HandshakeDescription.details(e.message)))])
-            })),
+            ("handshake", .array(timeline(c.handshake))),
             ("dissect_anomalies", .array(c.dissectAnomalies.map { a in
                 .object([("code", .string(a.code)), ("frame", .int(a.frame)), ("from", .string(a.direction.sender)),
                          ("detail", .optional(a.detail))])
             })),
         ]
+    }
+
+    /// The timeline with runs of TLS application data (or encrypted RDP / fast-path
+    /// PDUs) in one direction folded into one entry with a count and the last frame.
+    static func timeline(_ events: [HandshakeEvent]) -> [JSON] {
+        var out: [JSON] = []
+        var i = 0
+        while i < events.count {
+            let e = events[i]
+            let name = e.message.name
+            var j = i + 1
+            if TimelineText.foldable.contains(name) {
+                while j < events.count && events[j].direction == e.direction && events[j].message.name == name { j += 1 }
+            }
+            var fields: [(String, JSON)] = [("frame", .int(e.frame)), ("time", .string(TimeFormat.rfc3339(e.time))),
+                                            ("from", .string(e.direction.sender)), ("message", .string(name))]
+            if j - i > 1 {
+                fields += [("count", .int(j - i)), ("last_frame", .int(events[j - 1].frame))]
+            } else {
+                fields.append(("details", .string(HandshakeDescription.details(e.message))))
+            }
+            out.append(.object(fields))
+            i = j
+        }
+        return out
     }
 
     static func certificate(_ s: X509CertificateSummary) -> JSON {

@@ -102,21 +102,32 @@ public enum TextReport {
         }
     }
 
-    /// Wraps text at about 100 columns under an indent.
+    /// Wraps text at about 100 columns under an indent (counted in UTF-8 bytes: cheap, and
+    /// exact for the ASCII the reports are made of).
     static func wrap(_ text: String, indent: String, hanging: String = "", width: Int = 100) -> String {
         var out = ""
-        var line = indent
-        var first = true
+        out.reserveCapacity(text.utf8.count + 32)
+        var lineLength = 0
+        var lineStart = true
+        let firstIndent = indent.utf8.count
+        let nextIndent = firstIndent + hanging.utf8.count
+        out += indent
+        lineLength = firstIndent
         for word in text.split(separator: " ", omittingEmptySubsequences: false) {
-            if line.count + word.count + 1 > width && line.count > indent.count + (first ? 0 : hanging.count) {
-                out += line + "\n"
-                line = indent + hanging
-                first = false
-            } else if line.count > indent.count + (first ? 0 : hanging.count) {
-                line += " "
+            let n = word.utf8.count
+            if !lineStart && lineLength + 1 + n > width {
+                out += "\n" + indent + hanging
+                lineLength = nextIndent
+                lineStart = true
             }
-            line += word
+            if !lineStart {
+                out += " "
+                lineLength += 1
+            }
+            out += word
+            lineLength += n
+            lineStart = false
         }
-        return out + line + "\n"
+        return out + "\n"
     }
 }

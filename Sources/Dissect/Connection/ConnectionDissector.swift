@@ -15,7 +15,8 @@ public final class ConnectionDissector {
     /// keeps its own bounded buffers.
     public static let bufferCapacity = 65_540
     /// Protected TLS records kept in the timeline per direction; later ones are only counted.
-    public static let encryptedRecordsKept = 96
+    /// The connection sequence up to Demand Active takes about 20 per direction.
+    public static let encryptedRecordsKept = 32
     /// Fast-path / encrypted RDP PDUs kept per direction before stopping (the handshake is over by then).
     public static let rdpDataPDUsKept = 48
 

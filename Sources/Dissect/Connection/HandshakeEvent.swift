@@ -17,7 +17,9 @@ public struct HandshakeEvent: Sendable, Equatable {
     }
 }
 
-/// Everything the dissector can say about a message in the handshake.
+/// Everything the dissector can say about a message in the handshake. The
+/// parsed messages are boxed (`indirect`) so a timeline of many small
+/// protected records does not pay for the largest message in every entry.
 public enum HandshakeMessage: Sendable, Equatable {
     case x224Request(X224ConnectionRequest)
     case x224Confirm(X224ConnectionConfirm)

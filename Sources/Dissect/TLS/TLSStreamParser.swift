@@ -112,7 +112,9 @@ public final class TLSStreamParser {
                 return true
             }
         }
-        if done { recordBuffer.removeAll(keepingCapacity: true) }
+        // Keep a small buffer for the next split record; give a large one back (open
+        // connections must stay cheap).
+        if done { recordBuffer.removeAll(keepingCapacity: recordBuffer.capacity <= 4096) }
     }
 
     private func stop(_ error: DissectError, frame: Int) {
