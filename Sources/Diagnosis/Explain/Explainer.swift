@@ -26,6 +26,7 @@ public enum ExplainError: Error, Equatable, CustomStringConvertible {
     case badNumber(String)
     case unknownCode(String, kind: CodeKind?)
     case pairKinds(String)
+    case unknownInPair(String, kind: CodeKind)
     case tooManyCodes
 
     public var description: String {
@@ -34,7 +35,7 @@ public enum ExplainError: Error, Equatable, CustomStringConvertible {
         case .empty:
             return "give a code to explain, e.g. 'rdpdiag explain 0x904 0x7'"
         case .unknownKind(let prefix):
-            return "unknown kind '\(prefix)'; kinds are \(CodeKind.allCases.map(\.rawValue).joined(separator: ", "))"
+            return "unknown kind '\(prefix)'; kinds are \(CodeKind.allCases.map(\.rawValue).joined(separator: ", ")) (see 'rdpdiag explain --list')"
         case .badNumber(let text):
             return "'\(text)' is not a valid code: give a decimal number, hex (0x904 or 904h) or a name. \(hint)"
         case .unknownCode(let text, let kind):
@@ -42,6 +43,8 @@ public enum ExplainError: Error, Equatable, CustomStringConvertible {
             return "unknown code '\(text)'. \(hint)"
         case .pairKinds(let text):
             return "with two codes, the first is mstsc's disconnect reason and the second its extended reason ('\(text)' is neither). Example: rdpdiag explain 0x904 0x7"
+        case .unknownInPair(let text, let kind):
+            return "'\(text)' is not a known \(kind.title); with two codes the first is mstsc's disconnect reason and the second its extended reason (e.g. 'rdpdiag explain 0x904 0x7'). See 'rdpdiag explain --list'."
         case .tooManyCodes:
             return "give one code, or a disconnect reason and an extended reason (e.g. 'rdpdiag explain 0x904 0x7')"
         }
@@ -86,6 +89,8 @@ public struct Explanation: Sendable, Equatable {
     public var interpretations: [Interpretation]
     /// A reading of the whole query: the pair read together, or why a number is ambiguous.
     public var summary: String?
+    /// True when the query was a disconnect reason followed by an extended reason.
+    public var isPair: Bool
     /// For a disconnect reason + extended reason pair: the candidate causes of the two read together, most specific first.
     public var causes: [CandidateCause]
     /// The next step: analyse a capture.
@@ -93,10 +98,13 @@ public struct Explanation: Sendable, Equatable {
 }
 
 public enum Explainer {
-    public static let suggestion = """
+    /// The command that tells the candidate causes apart.
+    public static let suggestedCommand = "rdpdiag analyze capture.pcap"
+    public static let suggestionProse = """
         To tell the candidates apart, capture the failing connection on both ends (or on a gateway in the path), \
-        from before the client connects until the error appears, and run: rdpdiag analyze capture.pcap
+        from before the client connects until the error appears, and run:
         """
+    public static let suggestion = suggestionProse + " " + suggestedCommand
 
     /// Parses one argument: `[kind:]value`, where value is decimal (2308), hex
     /// (0x904, 904h, or bare hex digits such as C000006D when no name matches)
@@ -208,7 +216,7 @@ public enum Explainer {
             }
             summary = text
         }
-        return Explanation(query: query.text, interpretations: found, summary: summary, causes: [], suggestion: suggestion)
+        return Explanation(query: query.text, interpretations: found, summary: summary, isPair: false, causes: [], suggestion: suggestion)
     }
 
     static func explainPair(_ first: String, _ second: String) throws(ExplainError) -> Explanation {
@@ -219,11 +227,11 @@ public enum Explainer {
             throw .pairKinds(second)
         }
         guard let reason = interpretations(of: CodeQuery(text: reasonQuery.text, kind: .disconnect, value: reasonQuery.value)).first else {
-            throw .unknownCode(reasonQuery.text, kind: .disconnect)
+            throw .unknownInPair(reasonQuery.text, kind: .disconnect)
         }
         let extendedKind = extendedQuery.kind ?? .extended
         guard let extended = interpretations(of: CodeQuery(text: extendedQuery.text, kind: extendedKind, value: extendedQuery.value)).first else {
-            throw .unknownCode(extendedQuery.text, kind: extendedKind)
+            throw .unknownInPair(extendedQuery.text, kind: extendedKind)
         }
 
         var causes = extended.causes
@@ -231,23 +239,30 @@ public enum Explainer {
             causes.append(candidate)
         }
 
-        var summary = "mstsc reports how the connection ended as seen from the client (disconnect reason \(reason.entry.formattedCode) \(reason.name): \(reason.meaning))"
-        if extended.code == 0 {
-            summary += " and gives no extended reason, so the disconnect reason is all there is."
-        } else {
-            summary += ", and the extended reason says why (\(extended.entry.formattedCode) \(extended.name): \(extended.meaning))."
-        }
+        var reasonPart = reason
+        var extendedPart = extended
+        var summary: String
         if reason.code == 0x904 {
-            summary += " 0x904 only says the socket closed (a FIN or RST reached the client); it does not say who closed it."
+            summary = "0x904 only says that the client's socket was closed (a FIN or RST reached it); it does not say who closed it or why."
+            reasonPart.note = nil
+        } else {
+            summary = "The disconnect reason \(reason.entry.formattedCode) (\(reason.name)) says how the client saw the end: \(reason.meaning)."
         }
-        let inBand = extended.kind == .errorInfo || extended.alsoKnownAs.contains { $0.kind == .errorInfo }
-        if extended.code != 0 && inBand {
-            let errInfo = extended.kind == .errorInfo ? extended.entry : extended.alsoKnownAs.first { $0.kind == .errorInfo }
-            summary += " The server sends this code as \(errInfo?.name ?? "errorInfo") in a Set Error Info PDU, only after MCS channel connection;"
-                + " if the capture shows the TCP session dying before the MCS Connect Response, it was not delivered in-band and the cause is elsewhere:"
-                + " the network or an in-path device, or a problem on the server host (certificate or MachineKeys, licensing, antivirus)."
+        let errInfo = extended.kind == .errorInfo ? extended.entry : extended.alsoKnownAs.first { $0.kind == .errorInfo }
+        if extended.code == 0 {
+            summary += " There is no extended reason (0 NoInfo), so the disconnect reason is all there is."
+        } else {
+            let alias = errInfo.map { extended.kind == .errorInfo ? "" : " = \($0.name)" } ?? ""
+            summary += " The extended reason \(extended.entry.formattedCode) (\(extended.name)\(alias)) says why: \(extended.meaning)."
         }
-        return Explanation(query: "\(first) \(second)", interpretations: [reason, extended], summary: summary, causes: causes,
+        if extended.code != 0, let errInfo {
+            summary += " The server sends \(errInfo.name) in a Set Error Info PDU, which it can only do after MCS channel connection;"
+                + " if the capture shows the TCP session dying before the MCS Connect Response, the code was not delivered in-band"
+                + " and the cause is elsewhere: the network or an in-path device, or a problem on the server host"
+                + " (certificate or MachineKeys, licensing, antivirus)."
+            if extendedPart.note == CodeCauses.notDeliveredInBand { extendedPart.note = nil }
+        }
+        return Explanation(query: "\(first) \(second)", interpretations: [reasonPart, extendedPart], summary: summary, isPair: true, causes: causes,
                            suggestion: suggestion)
     }
 
