@@ -113,6 +113,13 @@ public enum CodeCatalog {
     /// The extended protocol-error range (4096-32767) is left out: it is one
     /// rule, not a list.
     public static func entries(_ kind: CodeKind) -> [CodeEntry] {
+        allEntries[kind] ?? []
+    }
+
+    /// Computed once: name lookups go through every entry.
+    static let allEntries: [CodeKind: [CodeEntry]] = Dictionary(uniqueKeysWithValues: CodeKind.allCases.map { ($0, enumerate($0)) })
+
+    static func enumerate(_ kind: CodeKind) -> [CodeEntry] {
         let codes: [UInt32]
         switch kind {
         case .disconnect: codes = DisconnectReasonCodes.all.map(\.code)
