@@ -258,8 +258,10 @@ public enum Explainer {
         if extended.code != 0, let errInfo {
             summary += " The server sends \(errInfo.name) in a Set Error Info PDU, which it can only do after MCS channel connection;"
                 + " if the capture shows the TCP session dying before the MCS Connect Response, the code was not delivered in-band"
-                + " and the cause is elsewhere: the network or an in-path device, or a problem on the server host"
-                + " (certificate or MachineKeys, licensing, antivirus)."
+                + " and the cause is elsewhere"
+            summary += extended.code == 7
+                ? ": the network or an in-path device, or a problem on the server host (certificate or MachineKeys, licensing, antivirus)."
+                : "."
             if extendedPart.note == CodeCauses.notDeliveredInBand { extendedPart.note = nil }
         }
         return Explanation(query: "\(first) \(second)", interpretations: [reasonPart, extendedPart], summary: summary, isPair: true, causes: causes,
