@@ -181,7 +181,7 @@ public enum RDPBuilder {
         /// | VALID_CONNECTION_TYPE 0x20 | MONITOR_LAYOUT 0x40 | NETCHAR_AUTODETECT 0x80 | DYNVC_GFX 0x100
         /// | DYNAMIC_TIME_ZONE 0x200 | HEARTBEAT 0x400, as mstsc sends them.
         public var earlyCapabilityFlags = 0x07EF
-        public var clientDigProductId = "4a9e1bcd-52a3-4c1d-9e36-7f1c0b5d2e68"
+        public var clientDigProductId = "00331-10000-00001-AA412"
         public var connectionType: UInt8 = 0x07  // CONNECTION_TYPE_AUTODETECT
         public var serverSelectedProtocol: UInt32 = 0
 
@@ -201,7 +201,7 @@ public enum RDPBuilder {
             b += le16(24)  // highColorDepth
             b += le16(0x000F)  // supportedColorDepths: 24, 16, 15, 32 bpp
             b += le16(earlyCapabilityFlags)
-            b += utf16le(clientDigProductId, padTo: 64)
+            b += utf16le(String(clientDigProductId.prefix(31)), padTo: 64)  // 32 UTF-16 units, NUL-terminated
             b += [connectionType, 0]  // pad1octet
             b += le32(serverSelectedProtocol)
             return userDataBlock(type: 0xC001, b)
