@@ -63,7 +63,7 @@ let package = Package(
             name: "rdpdiag-capture-synth",
             dependencies: ["Capture", "Wire", "TestSupport"],
             path: "Captures/synth",
-            exclude: ["ground-truth.json"]
+            exclude: ["ground-truth.json", "ground_truth.py"]
         ),
         .testTarget(name: "CaptureTests", dependencies: ["Capture", "TestSupport", "rdpdiag-bench-gen"]),
         .testTarget(name: "WireTests", dependencies: ["Wire", "TestSupport"]),

@@ -150,6 +150,40 @@ final class TCPFlow {
         return frames
     }
 
+    /// Sends a long `payload` from `side` as back-to-back segments while the peer ACKs every
+    /// second segment (and the last) `ackDelay` µs after it passed the capture point;
+    /// data and ACKs are written in capture-time order.
+    func sendAcked(_ side: Side, _ payload: [UInt8], ackDelay: Double) {
+        let peer: Side = side == .client ? .server : .client
+        let start = capture.now
+        var events: [(time: Int64, data: Range<Int>?, ack: UInt32)] = []
+        var offset = 0
+        var index = 0
+        let base = side == .client ? clientNext : serverNext
+        while offset < payload.count {
+            let n = min(mss, payload.count - offset)
+            let t = start + Int64(Double(index) * serialization * 1000)
+            events.append((t, offset..<(offset + n), 0))
+            offset += n
+            index += 1
+            if index % 2 == 0 || offset == payload.count {
+                events.append((t + Int64(ackDelay * 1000), nil, base &+ UInt32(offset)))
+            }
+        }
+        // Stable: a data segment and an ACK at the same instant keep their order.
+        let ordered = events.enumerated().sorted { ($0.element.time, $0.offset) < ($1.element.time, $1.offset) }.map(\.element)
+        for e in ordered {
+            capture.now = e.time
+            if let range = e.data {
+                let last = range.upperBound == payload.count
+                segment(side, flags: last ? [.psh, .ack] : .ack, payload: Array(payload[range]))
+                if side == .client { clientNext &+= UInt32(range.count) } else { serverNext &+= UInt32(range.count) }
+            } else {
+                segment(peer, flags: .ack, ack: e.ack)
+            }
+        }
+    }
+
     @discardableResult
     func fin(_ side: Side) -> Int {
         let f = segment(side, flags: [.fin, .ack])

@@ -70,7 +70,6 @@ func resetAtSYNByFirewall() -> SynthCapture {
 
     let first = TCPFlow(cap, client: client, clientPort: 52740, server: server, clientISN: 0x11A3_5F20, serverISN: 0xC40B_2291)
     first.healthyTLSSession(path, cookie: "jsmith")
-    cap.mark("connection_1_start")
 
     // A few seconds later the firewall policy blocks tcp/3389 for this client.
     cap.wait(6_200_000)

@@ -139,12 +139,8 @@ extension TCPFlow {
         server([toClient(sSync), toClient(sCooperate), toClient(sGranted), toClient(fontMap)], after: path.toServer + 900)
         for size in [3_812, 7_640, 12_018, 2_406] {
             // Fast-path output: the plaintext is opaque here (it is only ever seen encrypted).
-            let frames = send(.server, tls.records(.server, [capture.random.bytes(size)], capture))
-            for (i, _) in frames.enumerated() where i % 2 == 1 {
-                capture.wait(path.toClient)
-                ack(.client)
-            }
             capture.wait(3_500)
+            sendAcked(.server, tls.records(.server, [capture.random.bytes(size)], capture), ackDelay: path.toClient)
         }
         capture.mark("server_graphics")
         // Some input (fast-path, ~20 bytes), then the user closes the window: DPUm, close_notify, FIN.
