@@ -21,8 +21,7 @@ func forgedResetByIPS() -> SynthCapture {
     flow.handshake(path)
     flow.x224AndClientHello(path, cookie: "mlee")
     flow.serverHelloFlight(path)
-    let provoking = flow.clientFinishedFlight(path)
-    _ = provoking
+    flow.clientFinishedFlight(path)
     // The forged reset: exact sequence number (the IPS saw the server's last byte), ACK of
     // everything the client sent, window 0, no options, TTL 63, IP ID 0 (Linux style), DF.
     cap.wait(200)
