@@ -59,13 +59,19 @@ let package = Package(
             path: "Benchmarks/Generator",
             swiftSettings: hotPath
         ),
+        .executableTarget(
+            name: "rdpdiag-capture-synth",
+            dependencies: ["Capture", "Wire", "TestSupport"],
+            path: "Captures/synth",
+            exclude: ["ground-truth.json", "ground_truth.py"]
+        ),
         .testTarget(name: "CaptureTests", dependencies: ["Capture", "TestSupport", "rdpdiag-bench-gen"]),
         .testTarget(name: "WireTests", dependencies: ["Wire", "TestSupport"]),
         .testTarget(name: "ReassemblyTests", dependencies: ["Reassembly", "Wire", "Capture", "TestSupport"]),
         .testTarget(
             name: "DissectTests",
             dependencies: [
-                "Dissect", "Wire", "TestSupport", "Capture", "Reassembly",
+                "Dissect", "Wire", "TestSupport", "Capture", "Reassembly", "rdpdiag-capture-synth",
                 .product(name: "X509", package: "swift-certificates"),
                 .product(name: "SwiftASN1", package: "swift-asn1"),
                 .product(name: "Crypto", package: "swift-crypto"),
