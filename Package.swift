@@ -57,7 +57,7 @@ let package = Package(
             path: "Benchmarks/Generator",
             swiftSettings: hotPath
         ),
-        .testTarget(name: "CaptureTests", dependencies: ["Capture", "TestSupport"]),
+        .testTarget(name: "CaptureTests", dependencies: ["Capture", "Wire", "TestSupport"]),
         .testTarget(name: "WireTests", dependencies: ["Wire", "TestSupport"]),
         .testTarget(name: "ReassemblyTests", dependencies: ["Reassembly", "Wire", "Capture", "TestSupport"]),
         .testTarget(
@@ -71,7 +71,7 @@ let package = Package(
         ),
         .testTarget(
             name: "CLITests",
-            dependencies: ["Diagnosis", "Report", "TestSupport", "Capture"]
+            dependencies: ["Diagnosis", "Report", "TestSupport", "Capture", "rdpdiag"]
         ),
     ]
 )
