@@ -7,13 +7,34 @@
 // long: every handle is put in non-blocking mode and `next(timeoutMilliseconds:)`
 // either returns a frame at once or waits in poll(2) on all handles' selectable
 // descriptors (plus an optional wake descriptor, the signal self-pipe) for at
-// most the given time and returns `.timeout`. The caller ticks on `.timeout`
-// and, under constant traffic, every few thousand frames (see
-// LIVE-README-FRAGMENT.md and the loop in the integration notes).
+// most the given time and returns `.timeout`. Under constant traffic it also
+// returns `.timeout` every `tickIntervalMilliseconds` (clock read every 64
+// frames), so the caller's loop needs no clock of its own:
 //
-// - Immediate mode: packets are handed over as they arrive (no 200 ms batching
-//   in the kernel ring), so the reports follow the wire closely. On Linux this
-//   also makes libpcap use TPACKET_V2, whose descriptor polls correctly.
+//     capture.wakeDescriptor = signals.wakeDescriptor
+//     loop: while true {
+//         switch capture.next(timeoutMilliseconds: 100) {
+//         case .frame(let frame, _):
+//             tracker.ingest(frame)                      // same code path as analyze
+//             // evidence: pool.record(frame, connection: id) via a tracker hook
+//         case .timeout:
+//             let events = signals.take()
+//             if events.stop { break loop }
+//             if events.reopen { try? output.reopen() }
+//             // Live timestamps are CLOCK_REALTIME: idle connections expire by the clock.
+//             tracker.advance(to: LiveCapture.currentTime())
+//             if statsDue { counters.interfaces = capture.stats(); print summary; write metrics }
+//         case .failed(let error, _):
+//             report; stop when no interface is alive
+//         }
+//     }
+//     tracker.finishAll(reason: .endOfCapture)        // flush every open connection
+//     final summary, exit 0
+//
+// - Immediate mode (default): packets are handed over as they arrive, so the
+//   reports follow the wire closely. On Linux it makes libpcap use TPACKET_V2,
+//   whose fixed-size ring slots hold far fewer packets per MiB than V3: see
+//   `LiveCaptureOptions.immediate` before choosing `--buffer-mb`.
 // - Nanosecond timestamps when the platform offers them, else microseconds;
 //   frames carry `CaptureTime` either way.
 // - Several interfaces: handles are read round-robin with a small burst per
@@ -47,6 +68,15 @@ public struct LiveCaptureOptions: Sendable {
     /// libpcap's read timeout; irrelevant in immediate mode, set for platforms
     /// that ignore immediate mode.
     public var readTimeoutMilliseconds: Int32 = 100
+    /// Deliver packets as they arrive. On Linux, libpcap then uses TPACKET_V2,
+    /// whose ring has fixed-size slots sized for the largest packet (64 KiB and
+    /// more when the interface has GRO/TSO offloads): a 32 MiB ring then holds
+    /// only a few hundred packets, so size `bufferBytes` for bursts (watch the
+    /// kernel drop counter). Without it libpcap uses TPACKET_V3 (variable-size
+    /// slots in blocks, far denser) and delivers a block when it fills or after
+    /// `readTimeoutMilliseconds`: reports then lag by up to that timeout, which
+    /// `rdpdiag live` can afford (it reports connections when they end).
+    public var immediate = true
     /// BPF filter (tcpdump syntax), installed on every handle; nil captures all.
     public var filter: String?
 
@@ -152,12 +182,38 @@ public final class LiveCapture {
         for handle in handles { pcap_close(handle) }
     }
 
+    /// Under constant traffic, `next` still returns `.timeout` about this often
+    /// (checked every `clockCheckFrames` frames), so the caller's tick runs
+    /// whether or not the interfaces are ever idle. 0 disables it.
+    public var tickIntervalMilliseconds: Int64 = 100
+    private static let clockCheckFrames = 64
+    private var framesSinceClockCheck = 0
+    private var nextTick: Int64 = 0
+
     /// The next frame from any interface, or `.timeout` after waiting up to
-    /// `timeoutMilliseconds` (0 never waits) for one.
+    /// `timeoutMilliseconds` (0 never waits) for one, or when a tick is due
+    /// (`tickIntervalMilliseconds`).
     public func next(timeoutMilliseconds: Int32 = 100) -> LiveOutcome {
+        framesSinceClockCheck += 1
+        if tickIntervalMilliseconds > 0 && framesSinceClockCheck >= LiveCapture.clockCheckFrames {
+            framesSinceClockCheck = 0
+            if LiveCapture.monotonicNanoseconds() >= nextTick { return tickNow() }
+        }
         if let outcome = readAny() { return outcome }
-        if timeoutMilliseconds <= 0 || !wait(timeoutMilliseconds) { return .timeout }
-        return readAny() ?? .timeout
+        if timeoutMilliseconds <= 0 || !wait(timeoutMilliseconds) { return tickNow() }
+        return readAny() ?? tickNow()
+    }
+
+    private func tickNow() -> LiveOutcome {
+        framesSinceClockCheck = 0
+        nextTick = LiveCapture.monotonicNanoseconds() &+ tickIntervalMilliseconds &* CaptureTime.millisecond
+        return .timeout
+    }
+
+    static func monotonicNanoseconds() -> Int64 {
+        var ts = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &ts)
+        return Int64(ts.tv_sec) * CaptureTime.second + Int64(ts.tv_nsec)
     }
 
     /// One non-blocking read round over the handles, starting where the last one left off.
@@ -249,7 +305,7 @@ public final class LiveCapture {
         _ = pcap_set_promisc(handle, options.promiscuous ? 1 : 0)
         _ = pcap_set_timeout(handle, options.readTimeoutMilliseconds)
         _ = pcap_set_buffer_size(handle, Int32(clamping: options.bufferBytes))
-        _ = pcap_set_immediate_mode(handle, 1)
+        _ = pcap_set_immediate_mode(handle, options.immediate ? 1 : 0)
         // Unsupported precision fails here (PCAP_ERROR_TSTAMP_PRECISION_NOTSUP), not at activation:
         // then libpcap stays on microseconds, which is what we read back below.
         _ = pcap_set_tstamp_precision(handle, Int32(PCAP_TSTAMP_PRECISION_NANO))
