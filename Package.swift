@@ -50,6 +50,7 @@ let package = Package(
                 "Capture", "Wire", "Reassembly", "Dissect", "Diagnosis", "Report",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
+            exclude: ["LIVE-README-FRAGMENT.md"],
             swiftSettings: hotPath
         ),
         .target(name: "TestSupport", dependencies: ["Capture", "Wire"]),
@@ -59,6 +60,7 @@ let package = Package(
             path: "Benchmarks/Generator",
             swiftSettings: hotPath
         ),
+<<<<<<< HEAD
         .executableTarget(
             name: "rdpdiag-capture-synth",
             dependencies: ["Capture", "Wire", "TestSupport"],
@@ -66,6 +68,9 @@ let package = Package(
             exclude: ["ground-truth.json", "ground_truth.py"]
         ),
         .testTarget(name: "CaptureTests", dependencies: ["Capture", "TestSupport", "rdpdiag-bench-gen"]),
+=======
+        .testTarget(name: "CaptureTests", dependencies: ["Capture", "Wire", "TestSupport"]),
+>>>>>>> live
         .testTarget(name: "WireTests", dependencies: ["Wire", "TestSupport"]),
         .testTarget(name: "ReassemblyTests", dependencies: ["Reassembly", "Wire", "Capture", "TestSupport"]),
         .testTarget(
@@ -83,7 +88,7 @@ let package = Package(
         ),
         .testTarget(
             name: "CLITests",
-            dependencies: ["Diagnosis", "Report", "TestSupport", "Capture", "Reassembly", "Dissect", "Wire"]
+            dependencies: ["Diagnosis", "Report", "TestSupport", "Capture", "Reassembly", "Dissect", "Wire", "rdpdiag"]
         ),
     ]
 )

@@ -6,6 +6,16 @@ public enum CaptureError: Error, Equatable, Sendable, CustomStringConvertible {
     case unsupportedLinkType(file: String, linkType: Int32)
     case badFilter(filter: String, reason: String)
     case cannotWrite(file: String, reason: String)
+    /// Live capture: libpcap knows no interface of that name (`available` lists those it knows).
+    case noSuchInterface(interface: String, available: [String])
+    /// Live capture: the process may not open a packet socket; `hint` says which capability is needed.
+    case permissionDenied(interface: String, hint: String)
+    /// Live capture: the interface exists but is down.
+    case interfaceDown(interface: String)
+    /// Live capture: any other `pcap_activate` (or `pcap_create`) failure, with libpcap's text.
+    case activateFailed(interface: String, reason: String)
+    /// Live capture: reading from an activated handle failed (e.g. the interface went away).
+    case captureFailed(interface: String, reason: String)
 
     public var description: String {
         switch self {
@@ -22,6 +32,17 @@ public enum CaptureError: Error, Equatable, Sendable, CustomStringConvertible {
             return "bad capture filter '\(filter)': \(reason)"
         case let .cannotWrite(file, reason):
             return "\(displayName(file)): cannot write: \(reason)"
+        case let .noSuchInterface(interface, available):
+            let known = available.isEmpty ? "" : " (available: \(available.joined(separator: ", ")))"
+            return "interface \(interface): no such interface\(known)"
+        case let .permissionDenied(interface, hint):
+            return "interface \(interface): permission denied: \(hint)"
+        case let .interfaceDown(interface):
+            return "interface \(interface): the interface is down (bring it up with 'ip link set \(interface) up')"
+        case let .activateFailed(interface, reason):
+            return "interface \(interface): cannot start capture: \(reason)"
+        case let .captureFailed(interface, reason):
+            return "interface \(interface): capture failed: \(reason)"
         }
     }
 }

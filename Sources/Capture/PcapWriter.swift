@@ -1,5 +1,11 @@
 import CPcap
 
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// Writes a pcap file through libpcap's dump API (nanosecond timestamps by
 /// default). Used by tests, the benchmark generator and evidence files.
 public final class PcapWriter {
@@ -28,6 +34,35 @@ public final class PcapWriter {
         self.nanosecond = nanosecond
     }
 
+    /// Writes to an already open file descriptor, which the writer then owns
+    /// (closed by `close()`). Evidence files use it to create the file with
+    /// `openat(O_EXCL | O_NOFOLLOW)` inside their directory; `path` only names it in errors.
+    public init(descriptor: Int32, path: String, linkType: LinkType, snapLength: Int = 262_144,
+                nanosecond: Bool = true) throws(CaptureError) {
+        self.path = path
+        self.linkType = linkType
+        self.nanosecond = nanosecond
+        let precision = nanosecond ? PCAP_TSTAMP_PRECISION_NANO : PCAP_TSTAMP_PRECISION_MICRO
+        guard let dead = pcap_open_dead_with_tstamp_precision(linkType.rawValue, Int32(snapLength), UInt32(precision)) else {
+            closeDescriptor(descriptor)
+            throw .cannotWrite(file: path, reason: "libpcap could not create a handle for link type \(linkType.rawValue)")
+        }
+        guard let file = fdopen(descriptor, "wb") else {
+            let reason = String(cString: strerror(errno))
+            closeDescriptor(descriptor)
+            pcap_close(dead)
+            throw .cannotWrite(file: path, reason: reason)
+        }
+        guard let dumper = pcap_dump_fopen(dead, file) else {
+            let reason = String(cString: pcap_geterr(dead))
+            fclose(file)
+            pcap_close(dead)
+            throw .cannotWrite(file: path, reason: reason)
+        }
+        self.dead = dead
+        self.dumper = dumper
+    }
+
     private let nanosecond: Bool
 
     deinit { close() }
@@ -49,8 +84,14 @@ public final class PcapWriter {
         bytes.withUnsafeBytes { write(time: time, bytes: $0, originalLength: originalLength) }
     }
 
-    public func flush() {
-        if let dumper { pcap_dump_flush(dumper) }
+    /// Flushes buffered records; false when the file reported a write error
+    /// (disk full, I/O error) now or on an earlier write.
+    @discardableResult
+    public func flush() -> Bool {
+        guard let dumper else { return false }
+        if pcap_dump_flush(dumper) != 0 { return false }
+        if let file = pcap_dump_file(dumper), ferror(file) != 0 { return false }
+        return true
     }
 
     /// Flushes and closes the file; further writes are ignored.
@@ -61,3 +102,6 @@ public final class PcapWriter {
         self.dumper = nil
     }
 }
+
+/// `close(2)` under a name the writer's own `close()` does not shadow.
+private func closeDescriptor(_ descriptor: Int32) { _ = close(descriptor) }
