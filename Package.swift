@@ -60,17 +60,13 @@ let package = Package(
             path: "Benchmarks/Generator",
             swiftSettings: hotPath
         ),
-<<<<<<< HEAD
         .executableTarget(
             name: "rdpdiag-capture-synth",
             dependencies: ["Capture", "Wire", "TestSupport"],
             path: "Captures/synth",
             exclude: ["ground-truth.json", "ground_truth.py"]
         ),
-        .testTarget(name: "CaptureTests", dependencies: ["Capture", "TestSupport", "rdpdiag-bench-gen"]),
-=======
-        .testTarget(name: "CaptureTests", dependencies: ["Capture", "Wire", "TestSupport"]),
->>>>>>> live
+        .testTarget(name: "CaptureTests", dependencies: ["Capture", "Wire", "TestSupport", "rdpdiag-bench-gen"]),
         .testTarget(name: "WireTests", dependencies: ["Wire", "TestSupport"]),
         .testTarget(name: "ReassemblyTests", dependencies: ["Reassembly", "Wire", "Capture", "TestSupport"]),
         .testTarget(
