@@ -61,6 +61,12 @@ enum Findings {
                 out.append(Finding("tls_alert", severity([e.frame], otherwise: .info), frames: [e.frame],
                                    summary: "Encrypted TLS alert from the \(e.direction.sender) (most likely close_notify or a fatal error; the key log would tell).",
                                    detail: [("from", .string(e.direction.sender)), ("encrypted", .bool(true))]))
+            case .tlsEncrypted(let r) where r.kind == .applicationData && (r.plaintext.map { if case .atMost(let n) = $0 { return n <= 2 } else { return false } } ?? false):
+                // TLS 1.3 hides alerts in application_data; 2 bytes of plaintext is an alert
+                // (no RDP PDU is that short: TPKT needs 4, fast-path 2 plus a body).
+                out.append(Finding("tls_alert", severity([e.frame], otherwise: .info), frames: [e.frame], evidence: .inferred,
+                                   summary: "A TLS 1.3 record from the \(e.direction.sender) with at most 2 bytes of plaintext: an encrypted alert.",
+                                   detail: [("from", .string(e.direction.sender)), ("encrypted", .bool(true))]))
             case .licensing(let pdu):
                 if case let .errorAlert(err) = pdu.message {
                     out.append(Finding("licensing", err.isValidClient ? .info : severity([e.frame], otherwise: .warning), frames: [e.frame],

@@ -8,7 +8,7 @@ public enum JSONReport {
     public static func document(_ result: AnalysisResult) -> JSON {
         .object([
             ("capture", capture(result)),
-            ("connections", .array(result.connections.enumerated().map { connection($1, id: $0) })),
+            ("connections", .array(result.connections.map { connection($0) })),
             ("summary", summary(result)),
         ])
     }
@@ -57,13 +57,15 @@ public enum JSONReport {
         return .object(fields)
     }
 
-    public static func connection(_ c: ConnectionSummary, id: Int) -> JSON {
-        .object(base(c, id: id) + HandshakeJSON.sections(c))
+    /// One connection. Its `id` is its number among the capture's TCP connections in
+    /// order of first packet, from 0 — Wireshark's `tcp.stream` in most cases.
+    public static func connection(_ c: ConnectionSummary) -> JSON {
+        .object(base(c) + HandshakeJSON.sections(c))
     }
 
-    static func base(_ c: ConnectionSummary, id: Int) -> [(String, JSON)] {
+    static func base(_ c: ConnectionSummary) -> [(String, JSON)] {
         [
-            ("id", .int(id)),
+            ("id", .int(c.trackerID)),
             ("client", .string(c.client.description)),
             ("server", .string(c.server.description)),
             ("first_frame", .int(c.firstFrame)),
@@ -158,7 +160,7 @@ public enum JSONReport {
 
     /// JSON Lines: one connection object per line, then `{"summary": ...}`.
     public static func lines(_ result: AnalysisResult) -> [String] {
-        result.connections.enumerated().map { connection($1, id: $0).serialized() }
+        result.connections.map { connection($0).serialized() }
             + [JSON.object([("summary", summary(result))]).serialized()]
     }
 }

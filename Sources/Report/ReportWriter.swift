@@ -19,7 +19,7 @@ public final class ReportWriter {
 
     let options: Options
     let write: (String) -> Void
-    private var nextID = 0
+    private var shown = 0
     private var firstInDocument = true
 
     public init(options: Options, write: @escaping (String) -> Void) {
@@ -39,13 +39,13 @@ public final class ReportWriter {
 
     public func connection(_ c: ConnectionSummary) {
         guard shows(c) else { return }
-        let id = nextID
-        nextID += 1
+        let id = c.trackerID
+        shown += 1
         switch options.format {
         case .jsonl:
-            write(JSONReport.connection(c, id: id).serialized() + "\n")
+            write(JSONReport.connection(c).serialized() + "\n")
         case .json:
-            write((firstInDocument ? "\n" : ",\n") + JSONReport.connection(c, id: id).serialized(pretty: true))
+            write((firstInDocument ? "\n" : ",\n") + JSONReport.connection(c).serialized(pretty: true))
             firstInDocument = false
         case .text:
             write(TextReport.connection(c, id: id, color: options.color))
@@ -60,7 +60,7 @@ public final class ReportWriter {
             write((firstInDocument ? "]," : "\n],") + "\n\"capture\": " + JSONReport.capture(result).serialized(pretty: true)
                   + ",\n\"summary\": " + JSONReport.summary(result).serialized(pretty: true) + "\n}\n")
         case .text:
-            write(TextReport.closing(result, listAll: options.listAll, shown: nextID, color: options.color))
+            write(TextReport.closing(result, listAll: options.listAll, shown: shown, color: options.color))
         }
     }
 }
