@@ -32,8 +32,12 @@ public final class ConnectionAnalyzer: StreamConsumer {
         var observations: Observations?
     }
 
-    public init(listAll: Bool = false) {
+    /// TLS secrets to decrypt with (`--keylog`), if any.
+    public let keyLog: TLSKeyLog?
+
+    public init(listAll: Bool = false, keyLog: TLSKeyLog? = nil) {
         self.listAll = listAll
+        self.keyLog = keyLog
     }
 
     @inline(__always)
@@ -47,7 +51,7 @@ public final class ConnectionAnalyzer: StreamConsumer {
         if connection.isRDPByPort {
             s.detectedBy = "port"
             s.decided = true
-            s.dissector = ConnectionDissector()
+            s.dissector = ConnectionDissector(keyLog: keyLog)
             s.observations = Observations()
         }
         connection.attachment = s
@@ -72,7 +76,7 @@ public final class ConnectionAnalyzer: StreamConsumer {
                 s.decided = true
                 s.detectedBy = "content"
                 connection.isRDPByContent = true
-                let dissector = ConnectionDissector()
+                let dissector = ConnectionDissector(keyLog: keyLog)
                 s.dissector = dissector
                 s.observations = Observations()
                 // Bytes held back while deciding go first.
@@ -154,9 +158,9 @@ public enum Analysis {
     /// soon as it finishes. With `keep` (tests, small captures) they are also
     /// returned, ordered by first frame.
     public static func run(reader: CaptureReader, config: ReassemblyConfig = ReassemblyConfig(), listAll: Bool = false,
-                           keep: Bool = true, progress: ((_ frames: Int, _ bytes: Int) -> Void)? = nil,
+                           keyLog: TLSKeyLog? = nil, keep: Bool = true, progress: ((_ frames: Int, _ bytes: Int) -> Void)? = nil,
                            onConnection: ((ConnectionSummary) -> Void)? = nil) -> AnalysisResult {
-        let analyzer = ConnectionAnalyzer(listAll: listAll)
+        let analyzer = ConnectionAnalyzer(listAll: listAll, keyLog: keyLog)
         analyzer.keepSummaries = keep
         analyzer.onFinished = onConnection
         let tracker = FlowTracker(config: config, consumer: analyzer)

@@ -148,6 +148,8 @@ public struct ConnectionSummary: Sendable {
     public var certificates: [X509CertificateSummary] = []
     /// The diagnosis: verdict, findings, judged resets and PDUs recognised inside TLS by size.
     public var verdict: Verdict?
+    /// Whether the TLS was decrypted with a key log, with which kind of secret, and record counts (never a secret).
+    public var decryption: TLSDecryptionSummary?
     public var findings: [Finding] = []
     public var resets: [ResetVerdict] = []
     public var inferredPDUs: [InferredPDU] = []
@@ -167,6 +169,7 @@ public struct ConnectionSummary: Sendable {
         dissectAnomalies = dissector.anomalies
         selectedProtocol = dissector.selectedProtocol
         encryptedRecords = (dissector.encryptedRecordCount[0], dissector.encryptedRecordCount[1])
+        decryption = dissector.decryptor?.summary
         if let session = dissector.tls?.session {
             tls = TLSFacts(session, timeline: handshake, caches: caches)
             if let chain = session.serverCertificates, !chain.isEmpty { certificates = caches.summaries(of: chain) }

@@ -74,6 +74,11 @@ enum EncryptedPhaseInference {
             }
             records.append(Record(frame: e.frame, time: e.time, direction: e.direction, plaintext: size))
         }
+        // RDP clients speak first inside TLS (CredSSP or MCS Connect Initial); server records
+        // before that are TLS's own (TLS 1.3 NewSessionTicket messages).
+        if let firstClient = records.firstIndex(where: { $0.direction == .clientToServer }) {
+            records.removeFirst(firstClient)
+        }
         guard !records.isEmpty else { return result }
         let nla = selected & (RDPSecurityProtocol.hybrid | RDPSecurityProtocol.hybridEx) != 0
         let hybridEx = selected & RDPSecurityProtocol.hybridEx != 0
@@ -126,18 +131,20 @@ enum EncryptedPhaseInference {
         stage(.mcsConnect, ci)
         let rest = records.filter { $0.frame >= ci.frame && $0 != ci }
         var lastJoin: Record?
-        var licensingFrame: Int?
+        var validClient: Record?
+        var shortServerRecords: [Record] = []
         for r in rest {
             switch (r.direction, r.plaintext) {
             case (.clientToServer, 12), (.serverToClient, 15):
                 pdu(.channelJoin, r, .medium)
                 lastJoin = r
             case (.serverToClient, validClientSize):
-                pdu(.licensingValidClient, r, .high)
-                stage(.licensing, r)
-                licensingFrame = licensingFrame ?? r.frame
+                if validClient == nil {
+                    validClient = r
+                    pdu(.licensingValidClient, r, .high)
+                }
             case (.serverToClient, setErrorInfoSize):
-                pdu(.setErrorInfo, r, .medium)
+                shortServerRecords.append(r)
             case (.serverToClient, disconnectUltimatumSize):
                 pdu(.disconnectProviderUltimatum, r, .high)
             default:
@@ -145,21 +152,30 @@ enum EncryptedPhaseInference {
             }
         }
         // Client Info: the client's first larger record after the channel joins; the
-        // server's next record is licensing (a license request, or "valid client").
+        // server's next record starts licensing (a License Request, or at once "valid client").
+        var licensing: Record?
         if let join = lastJoin,
            let info = rest.first(where: { $0.direction == .clientToServer && $0.frame > join.frame && $0.plaintext >= 100 }) {
             pdu(.clientInfo, info, .medium)
-            if licensingFrame == nil, let lic = rest.first(where: { $0.direction == .serverToClient && $0.frame > info.frame }) {
-                pdu(.licensing, lic, .medium)
-                stage(.licensing, lic)
-                licensingFrame = lic.frame
-            }
+            licensing = rest.first(where: { $0.direction == .serverToClient && $0.frame > info.frame })
+            if let l = licensing, l != validClient { pdu(.licensing, l, .medium) }
         }
+        if let l = licensing ?? validClient { stage(.licensing, l) }
         // Demand Active: the server's first large record after licensing.
-        if let licensing = licensingFrame,
-           let demand = rest.first(where: { $0.direction == .serverToClient && $0.frame > licensing && $0.plaintext >= 200 }) {
+        let licensed = validClient?.frame ?? licensing?.frame
+        var demandFrame: Int?
+        if let licensed,
+           let demand = rest.first(where: { $0.direction == .serverToClient && $0.frame > licensed && $0.plaintext >= 200 }) {
             pdu(.demandActive, demand, .medium)
             stage(.active, demand)
+            demandFrame = demand.frame
+        }
+        // 36 bytes is a Set Error Info PDU, but also a Synchronize PDU (after Demand Active):
+        // only one before Demand Active, or among the server's last records, is taken as errorInfo.
+        let serverRecords = rest.filter { $0.direction == .serverToClient }
+        let lastServer = Set(serverRecords.suffix(2).map(\.frame))
+        for r in shortServerRecords where demandFrame.map({ r.frame < $0 }) ?? true || lastServer.contains(r.frame) {
+            pdu(.setErrorInfo, r, .medium)
         }
         result.stages.sort { $0.stage < $1.stage }
         return result

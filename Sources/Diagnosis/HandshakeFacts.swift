@@ -72,7 +72,7 @@ enum ObservedStages {
                     mark(.tlsEstablished, e, .inferred)
                 }
             case .mcsConnectInitial, .mcsConnectResponse: mark(.mcsConnect, e)
-            case .credSSP: mark(.nla, e)
+            case .credSSP, .earlyUserAuthorization: mark(.nla, e)
             case .licensing:
                 licensingSeen = true
                 mark(.licensing, e)

@@ -135,6 +135,23 @@ enum VerdictRules {
                         "The server's certificate (\(cert.subject ?? "?"), SHA-1 \(cert.sha1Thumbprint)) \(when), before this capture; the client closed (\(close.how), frame \(close.frame)) right after receiving it.",
                         f.serverHelloFrame, close.frame)
         },
+        // NLA (CredSSP) refused, as the decrypted TSRequest or Early User Authorization Result says.
+        Rule(cause: .nlaFailed) { f in
+            for e in f.c.handshake where e.direction == .serverToClient {
+                if case let .credSSP(request) = e.message, let code = request.errorCode {
+                    let name = request.errorCodeName ?? "0x\(String(code, radix: 16))"
+                    return make(.nlaFailed, .high,
+                                "The server refused Network Level Authentication: its CredSSP TSRequest (frame \(e.frame), decrypted) carries errorCode \(name)\(request.errorCodeMeaning.map { ": \($0)" } ?? "").",
+                                e.frame)
+                }
+                if case let .earlyUserAuthorization(result) = e.message, result.isAccessDenied {
+                    return make(.nlaFailed, .high,
+                                "The server's Early User Authorization Result (frame \(e.frame), decrypted) is ACCESS_DENIED: the user authenticated but may not log on to this server.",
+                                e.frame)
+                }
+            }
+            return nil
+        },
         // NLA (CredSSP) ended by the server.
         Rule(cause: .nlaFailed) { f in
             guard let selected = f.c.selectedProtocol, selected & (RDPSecurityProtocol.hybrid | RDPSecurityProtocol.hybridEx) != 0,

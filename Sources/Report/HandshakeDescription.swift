@@ -98,6 +98,8 @@ public enum HandshakeDescription {
         case .tlsAlert(let a): return a.isFatal ? "fatal" : "warning"
         case .tlsEncrypted(let r):
             return "record \(r.recordLength) bytes" + (r.plaintext.map { ", plaintext \($0)" } ?? "")
+        case .earlyUserAuthorization(let r): return "0x\(String(r.result, radix: 16))" + (r.isAccessDenied ? ": access denied" : "")
+        case .tlsDecryptFailure(let reason): return reason
         case .credSSP(let t):
             var parts = ["version \(t.version)"]
             if t.negoTokenCount > 0 { parts.append("\(t.negoTokenCount) negoToken(s)") }

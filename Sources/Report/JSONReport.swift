@@ -82,6 +82,12 @@ public enum JSONReport {
             })),
             ("tcp", tcp(c)),
             ("verdict", verdict(c)),
+            ("decryption", c.decryption.map { d in
+                .object([("decrypted", .bool(d.decrypted)), ("secrets_found", d.secretsFound.map { .bool($0) } ?? .null),
+                         ("secret_kind", .optional(d.secretsKind?.rawValue)),
+                         ("client_records", .object([("decrypted", .int(d.client.decrypted)), ("failed", .int(d.client.failed))])),
+                         ("server_records", .object([("decrypted", .int(d.server.decrypted)), ("failed", .int(d.server.failed))]))])
+            } ?? .null),
             ("findings", .array(c.findings.map(finding))),
             ("inferred_pdus", .array(c.inferredPDUs.map { p in
                 .object([("kind", .string(p.kind.rawValue)), ("frame", .int(p.frame)), ("from", .string(p.direction.sender)),

@@ -34,10 +34,22 @@ struct CheckCommand: ParsableCommand {
     @Argument(help: ArgumentHelp("Directories (or expected files) to check.", valueName: "dir"))
     var directories: [String] = ["Captures"]
 
+    @Flag(name: .customLong("inference-report"), help: "For captures with a NAME.keys, compare the stages and PDUs inferred without keys with the decrypted truth, and print the agreement.")
+    var inferenceReport = false
+
     @Option(name: .customLong("update"), help: ArgumentHelp("Rewrite this capture's expected file from the current output (repeatable).", valueName: "name"))
     var update: [String] = []
 
     func run() throws {
+        if inferenceReport {
+            do {
+                writeOut(InferenceReport.render(try InferenceReport.run(directories: directories)))
+            } catch {
+                writeErr("rdpdiag: \(error)\n")
+                throw ExitCode(2)
+            }
+            return
+        }
         let files: [String]
         do {
             files = try RegressionCheck.expectedFiles(in: directories)

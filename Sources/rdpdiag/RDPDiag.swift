@@ -1,5 +1,6 @@
 import ArgumentParser
 import Capture
+import Dissect
 import Diagnosis
 import Reassembly
 import Report
@@ -100,6 +101,9 @@ struct Analyze: ParsableCommand {
     @Option(help: ArgumentHelp("Most TCP connections tracked at once; beyond it the longest idle one is finished early and reported.", valueName: "n"))
     var maxFlows: Int = 200_000
 
+    @Option(name: .customLong("keylog"), help: ArgumentHelp("TLS key log (NSS format: SSLKEYLOGFILE, FreeRDP /tls-secrets-file) to decrypt with (repeatable).", valueName: "file"))
+    var keylogs: [String] = []
+
     @Flag(name: .customLong("no-progress"), help: "Never print progress on standard error (it is shown only on a terminal).")
     var noProgress = false
 
@@ -122,6 +126,18 @@ struct Analyze: ParsableCommand {
             writeErr("rdpdiag: \(error)\n")
             throw ExitCode(2)
         }
+        var keyLog: TLSKeyLog?
+        if !keylogs.isEmpty {
+            do {
+                keyLog = try TLSKeyLog(paths: keylogs)
+            } catch {
+                writeErr("rdpdiag: \(error)\n")
+                throw ExitCode(2)
+            }
+            if let log = keyLog, log.issueCount > 0 {
+                writeErr("rdpdiag: warning: \(log.issueCount) malformed key log line(s), e.g. \(log.issues.first.map { "\($0)" } ?? "")\n")
+            }
+        }
         var config = ReassemblyConfig()
         config.payloadDepth = depth
         config.maxFlows = maxFlows
@@ -136,7 +152,7 @@ struct Analyze: ParsableCommand {
             writeOut(text)
         }
         writer.begin()
-        let result = Analysis.run(reader: reader, config: config, listAll: listAll, keep: false,
+        let result = Analysis.run(reader: reader, config: config, listAll: listAll, keyLog: keyLog, keep: false,
                                   progress: progress.update, onConnection: writer.connection)
         progress.finish()
         writer.end(result)

@@ -23,10 +23,15 @@ public final class ConnectionDissector {
     enum Mode: Equatable {
         case tpkt
         case tls
+        /// Decrypted inner stream, before MCS: CredSSP TSRequests (and the Early User Authorization Result).
+        case credSSP
         case stopped
     }
 
     final class Side {
+        /// The decrypted stream inside TLS (never switches to TLS itself).
+        let inner: Bool
+        init(inner: Bool = false) { self.inner = inner }
         var mode = Mode.tpkt
         var tail: [UInt8] = []
         var encryptedRecords = 0
@@ -44,8 +49,14 @@ public final class ConnectionDissector {
     public private(set) var encryptedRecordCount = [0, 0]
 
     let sides = [Side(), Side()]
+    /// The decrypted streams inside TLS, when a key log has this connection's secrets.
+    let innerSides = [Side(inner: true), Side(inner: true)]
+    let keyLog: TLSKeyLog?
+    public private(set) var decryptor: TLSDecryptor?
 
-    public init() {}
+    public init(keyLog: TLSKeyLog? = nil) {
+        self.keyLog = keyLog
+    }
 
     @inline(__always) func side(_ d: Direction) -> Side { sides[Int(d.rawValue)] }
 
@@ -53,8 +64,10 @@ public final class ConnectionDissector {
     public var wantsMore: Bool {
         let a = sides[0], b = sides[1]
         if a.mode == .stopped && b.mode == .stopped { return false }
-        // Past the handshake in both directions: nothing more to learn.
-        if a.encryptedRecords >= Self.encryptedRecordsKept && b.encryptedRecords >= Self.encryptedRecordsKept { return false }
+        // Past the handshake in both directions: nothing more to learn (with a key log,
+        // the decrypted connection sequence is followed a little further).
+        let kept = decryptor == nil ? Self.encryptedRecordsKept : 4 * Self.encryptedRecordsKept
+        if a.encryptedRecords >= kept && b.encryptedRecords >= kept { return false }
         if a.dataPDUs >= Self.rdpDataPDUsKept && b.dataPDUs >= Self.rdpDataPDUsKept { return false }
         return true
     }
@@ -69,7 +82,7 @@ public final class ConnectionDissector {
             return false
         case .tls:
             feedTLS(direction, bytes, frame: frame, time: time)
-        case .tpkt:
+        case .tpkt, .credSSP:
             feedTPKT(direction, s, bytes, frame: frame, time: time)
         }
         return s.mode != .stopped
@@ -129,10 +142,18 @@ public final class ConnectionDissector {
     /// Parses whole PDUs from `bytes`; returns how many bytes were used.
     func parsePDUs(_ direction: Direction, _ s: Side, _ bytes: UnsafeRawBufferPointer, frame: Int, time: CaptureTime) -> Int {
         var cursor = ByteCursor(bytes)
-        while !cursor.isAtEnd && s.mode == .tpkt {
+        while !cursor.isAtEnd && (s.mode == .tpkt || s.mode == .credSSP) {
+            if s.mode == .credSSP {
+                if cursor.peek() == 0x03 {
+                    s.mode = .tpkt
+                    continue
+                }
+                guard parseCredSSP(direction, s, &cursor, frame: frame, time: time) else { return cursor.offset }
+                continue
+            }
             // After a TLS-based protocol was selected the server's next bytes, and the
             // client's, are TLS records.
-            if let first = cursor.peek(), selectedProtocol.map({ $0 != 0 }) == true, first >= 0x14 && first <= 0x18 {
+            if !s.inner, let first = cursor.peek(), selectedProtocol.map({ $0 != 0 }) == true, first >= 0x14 && first <= 0x18 {
                 s.mode = .tls
                 break
             }
@@ -140,7 +161,7 @@ public final class ConnectionDissector {
             case .needMore:
                 return cursor.offset
             case let .malformed(error):
-                if cursor.peek() == 0x16 && selectedProtocol == nil && tls == nil {
+                if !s.inner && cursor.peek() == 0x16 && selectedProtocol == nil && tls == nil {
                     // TLS without an X.224 exchange seen (capture began after it).
                     startTLS()
                     s.mode = .tls
@@ -270,10 +291,73 @@ public final class ConnectionDissector {
         }
     }
 
+    /// One CredSSP message of the decrypted stream: a TSRequest (DER SEQUENCE), or the
+    /// 4-byte Early User Authorization Result the server sends under HYBRID_EX.
+    /// Returns false when more bytes are needed (or the direction stopped).
+    func parseCredSSP(_ direction: Direction, _ s: Side, _ cursor: inout ByteCursor, frame: Int, time: CaptureTime) -> Bool {
+        if cursor.peek() == 0x30 {
+            switch TSRequest.parse(cursor) {
+            case .needMore:
+                return false
+            case let .malformed(e):
+                anomaly(e.code, frame: frame, direction, detail: e.detail)
+                stop(s)
+                return false
+            case let .parsed(request, consumed):
+                record(direction, .credSSP(request), frame: frame, time: time)
+                cursor.skip(consumed)
+                return true
+            }
+        }
+        if direction == .serverToClient, let result = cursor.sub(length: min(4, cursor.remaining)), result.remaining == 4,
+           case let .parsed(value, _) = EarlyUserAuthorizationResult.parse(result) {
+            record(direction, .earlyUserAuthorization(value), frame: frame, time: time)
+            s.mode = .tpkt
+            return true
+        }
+        if cursor.remaining < 4 { return false }
+        anomaly("credssp_unexpected_bytes", frame: frame, direction, detail: "first byte 0x" + String(cursor.peek() ?? 0, radix: 16))
+        stop(s)
+        return false
+    }
+
     // MARK: TLS
 
     func startTLS() {
-        if tls == nil { tls = TLSConnection() }
+        guard tls == nil else { return }
+        let connection = TLSConnection()
+        tls = connection
+        if let keyLog, !keyLog.isEmpty {
+            let decryptor = TLSDecryptor(keyLog: keyLog, session: connection.session)
+            decryptor.attach(to: connection)
+            self.decryptor = decryptor
+            // CredSSP comes first inside TLS when NLA was selected.
+            let nla = selectedProtocol.map { $0 & (RDPSecurityProtocol.hybrid | RDPSecurityProtocol.hybridEx) != 0 } ?? false
+            for inner in innerSides { inner.mode = nla ? .credSSP : .tpkt }
+        }
+    }
+
+    /// What the decryptor recovered from this direction's records: the inner stream
+    /// (CredSSP, then MCS and the rest), decrypted handshake messages and alerts.
+    func drainDecrypted(_ direction: Direction, time: CaptureTime) {
+        guard let decryptor else { return }
+        let inner = innerSides[Int(direction.rawValue)]
+        for event in decryptor.takeEvents(direction) {
+            switch event {
+            case let .applicationData(bytes, frames):
+                guard inner.mode != .stopped else { continue }
+                bytes.withUnsafeBytes { feedTPKT(direction, inner, $0, frame: frames.last, time: time) }
+            case let .handshake(message, frames):
+                record(direction, .tlsHandshake(message), frame: frames.last, time: time)
+            case let .alert(alert, frames):
+                record(direction, .tlsAlert(alert), frame: frames.last, time: time)
+            case let .failure(reason, frames):
+                record(direction, .tlsDecryptFailure(reason.rawValue), frame: frames.last, time: time)
+                anomaly("tls_decrypt_failed", frame: frames.last, direction, detail: reason.rawValue)
+            case let .anomaly(error, frame):
+                anomaly(error.code, frame: frame, direction, detail: error.detail)
+            }
+        }
     }
 
     func feedTLS(_ direction: Direction, _ bytes: UnsafeRawBufferPointer, frame: Int, time: CaptureTime) {
@@ -305,6 +389,7 @@ public final class ConnectionDissector {
             }
         }
         if parser.isStopped { s.mode = .stopped }
+        drainDecrypted(direction, time: time)
     }
 
     // MARK: bookkeeping

@@ -41,8 +41,12 @@ public enum HandshakeMessage: Sendable, Equatable {
     case tlsAlert(TLSAlert)
     /// A protected TLS record: its kind, record length and implied plaintext size.
     case tlsEncrypted(TLSEncryptedRecord)
-    /// CredSSP in the clear (decrypted streams, issue 7).
+    /// CredSSP in the clear (decrypted with a key log).
     case credSSP(TSRequest)
+    /// The HYBRID_EX Early User Authorization Result (decrypted with a key log).
+    case earlyUserAuthorization(EarlyUserAuthorizationResult)
+    /// A protected record that did not decrypt with the key log.
+    case tlsDecryptFailure(String)
 
     /// A short name for timelines.
     public var name: String {
@@ -71,6 +75,8 @@ public enum HandshakeMessage: Sendable, Equatable {
         case .tlsAlert(let a): return "TLS alert \(a.level) \(a.alertDescription)"
         case .tlsEncrypted(let r): return r.kind == .applicationData ? "TLS application data" : "TLS encrypted " + r.kind.rawValue
         case .credSSP: return "CredSSP TSRequest"
+        case .earlyUserAuthorization(let r): return "Early User Authorization Result" + (r.name.map { " " + $0 } ?? "")
+        case .tlsDecryptFailure: return "TLS record not decrypted"
         }
     }
 }
