@@ -15,6 +15,9 @@ public final class ConnectionAnalyzer: StreamConsumer {
     /// Called for each reported connection as it finishes: reports stream out, so a
     /// run holds only the connections still open.
     public var onFinished: ((ConnectionSummary) -> Void)?
+    /// Called with the id of every connection that leaves the table, reported or not
+    /// (live capture drops its evidence buffers there).
+    public var onAnyFinished: ((Int) -> Void)?
     public private(set) var counts = SummaryCounts()
     let caches = SummaryCaches()
     let hosts = HostProfiles()
@@ -127,6 +130,7 @@ public final class ConnectionAnalyzer: StreamConsumer {
     public func finished(_ connection: TCPConnection) {
         let s = state(connection)
         connection.attachment = nil
+        defer { onAnyFinished?(connection.id) }
         guard s.detectedBy != nil || listAll else { return }
         var summary = ConnectionSummary(connection, rdpDetectedBy: s.detectedBy)
         if let dissector = s.dissector { summary.addHandshake(dissector, caches: caches) }

@@ -25,6 +25,9 @@ public final class FlowTracker<Consumer: StreamConsumer> {
     public internal(set) var now = CaptureTime.zero
     var nextSweep = CaptureTime.zero
     var nextID = 0
+    /// The connection (its `id`) the last ingested frame belonged to, or -1:
+    /// for callers that keep per-connection evidence of the raw frames.
+    public internal(set) var lastConnectionID = -1
 
     public init(config: ReassemblyConfig = ReassemblyConfig(), consumer: Consumer) {
         self.config = config
@@ -37,6 +40,7 @@ public final class FlowTracker<Consumer: StreamConsumer> {
     public func ingest(_ frame: Frame) {
         stats.frames += 1
         stats.bytes += frame.bytes.count
+        lastConnectionID = -1
         if frame.time > now { now = frame.time }
         switch PacketDecoder.decode(frame.bytes, linkType: frame.linkType, into: &packet) {
         case .ip:
@@ -113,6 +117,7 @@ public final class FlowTracker<Consumer: StreamConsumer> {
         let direction: Direction = source.port == connection.client.port && source.address == connection.client.address
             ? .clientToServer : .serverToClient
         handleSegment(connection, direction, frame)
+        lastConnectionID = connection.id
         touch(connection)
     }
 
@@ -187,6 +192,7 @@ public final class FlowTracker<Consumer: StreamConsumer> {
             return
         }
         stats.icmpErrorsMatched += 1
+        lastConnectionID = connection.id
         let direction: Direction = source == connection.client ? .clientToServer : .serverToClient
         connection.lastTime = max(connection.lastTime, frame.time)
         connection.lastFrame = frame.number

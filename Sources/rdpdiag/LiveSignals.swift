@@ -13,9 +13,11 @@ import Glibc
 // calls `LiveSignals.take()` on every tick to learn what arrived.
 //
 // SIGINT and SIGTERM ask for a clean stop (flush every open connection, final
-// summary, exit 0). The handler puts their default action back, so a second
-// one ends the process at once should the flush hang. SIGHUP asks to reopen
-// `--output` (logrotate) and can come any number of times.
+// summary, exit 0). After a SIGINT the handler puts its default action back, so
+// a second Ctrl-C ends the process at once should the flush hang. SIGTERM keeps
+// its handler: supervisors (and `timeout`, which signals both the command and
+// its process group) may deliver it twice, and they follow up with SIGKILL
+// themselves. SIGHUP asks to reopen `--output` (logrotate), any number of times.
 
 /// Write end of the self-pipe. Set once, before any handler is installed;
 /// handlers only read it.
@@ -26,7 +28,7 @@ private func handleLiveSignal(_ signal: Int32) {
     var byte = UInt8(truncatingIfNeeded: signal)
     // A full pipe (thousands of pending signals) already guarantees a wake-up.
     _ = write(signalPipeWrite, &byte, 1)
-    if signal == SIGINT || signal == SIGTERM {
+    if signal == SIGINT {
         var action = sigaction()
         action.__sigaction_handler.sa_handler = SIG_DFL
         sigemptyset(&action.sa_mask)
@@ -73,6 +75,12 @@ final class LiveSignals {
         writeDescriptor = fds[1]
         self.signals = signals
         signalPipeWrite = fds[1]
+        // A parent may have started us with these signals blocked (some process
+        // launchers do): unblock them, or SIGTERM would never reach the handler.
+        var unblock = sigset_t()
+        sigemptyset(&unblock)
+        for signal in signals { sigaddset(&unblock, signal) }
+        pthread_sigmask(SIG_UNBLOCK, &unblock, nil)
         LiveSignals.installed = true
         for signal in signals {
             var action = sigaction()

@@ -19,7 +19,7 @@ struct RDPDiag: ParsableCommand {
         failed; 2 bad arguments or unreadable input (the message goes to stderr).
         """,
         version: "0.1.0",
-        subcommands: [Analyze.self, CheckCommand.self, ExplainCommand.self]
+        subcommands: [Analyze.self, LiveCommand.self, CheckCommand.self, ExplainCommand.self]
     )
 
     /// Runs the command line with the exit statuses of DESIGN.md: usage errors exit 2, not 64.
