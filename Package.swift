@@ -91,7 +91,8 @@ let package = Package(
         ),
         .testTarget(
             name: "CLITests",
-            dependencies: ["Diagnosis", "Report", "TestSupport", "Capture", "Reassembly", "Dissect", "Wire", "rdpdiag"]
+            dependencies: ["Diagnosis", "Report", "TestSupport", "Capture", "Reassembly", "Dissect", "Wire", "rdpdiag",
+                           "rdpdiag-capture-synth"]
         ),
     ]
 )

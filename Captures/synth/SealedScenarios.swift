@@ -132,13 +132,14 @@ func tls12NLALogonFailure() -> SynthCapture {
     let challenge = CredSSPBuilder.ntlmChallenge(serverChallenge: cap.random.bytes(8), timestamp: filetime)
     rdp.server([CredSSPBuilder.tsRequest(negoToken: challenge)], after: path.toServer + 1_200)
     cap.mark("credssp_challenge")
-    // The AUTHENTICATE with the pubKeyAuth (v5+: SHA-256 binding hash sealed by NTLM, 16 + 32
-    // bytes) and the 32-byte clientNonce it was computed with.
+    // The AUTHENTICATE with the pubKeyAuth (v5+: the SHA-256 binding hash sealed by NTLM: an
+    // NTLMSSP_MESSAGE_SIGNATURE [MS-NLMP 2.2.2.9.1] of version 1, checksum and SeqNum 0, then
+    // the 32 encrypted bytes) and the 32-byte clientNonce it was computed with.
     let authenticate = CredSSPBuilder.ntlmAuthenticate(
         ntProof: cap.random.bytes(16), clientChallenge: cap.random.bytes(8), timestamp: filetime,
         serverTargetInfo: CredSSPBuilder.targetInfo(ofChallenge: challenge), domain: "CORP", user: "pnovak",
         workstation: "WS-CLIENT19", sessionKey: cap.random.bytes(16), mic: cap.random.bytes(16))
-    rdp.client([CredSSPBuilder.tsRequest(negoToken: authenticate, pubKeyAuth: cap.random.bytes(48), clientNonce: cap.random.bytes(32))],
+    rdp.client([CredSSPBuilder.tsRequest(negoToken: authenticate, pubKeyAuth: RDPBuilder.le32(1) + cap.random.bytes(8) + RDPBuilder.le32(0) + cap.random.bytes(32), clientNonce: cap.random.bytes(32))],
                after: path.toClient + 1_700)
     cap.mark("credssp_authenticate")
     // The server asks its domain controller (a few ms), which refuses the password.
