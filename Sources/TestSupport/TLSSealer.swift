@@ -5,7 +5,7 @@ import Crypto
 /// HKDF-Expand-Label traffic keys, and AES-GCM records of both versions.
 /// Written from the RFCs on swift-crypto's primitives (HMAC, HKDF, AES.GCM),
 /// independently of rdpdiag's decryptor, whose exact inverse it must be.
-public enum TLSSecrets {
+public enum TLSKeyDerivation {
     /// The hash of a TLS 1.2 PRF or a TLS 1.3 HKDF.
     public enum Hash: Sendable {
         case sha256, sha384
@@ -79,9 +79,9 @@ public struct TLSRecordSealer: Sendable {
     /// `key_block = PRF(master_secret, "key expansion", server_random + client_random)`,
     /// cut into client_write_MAC_key, server_write_MAC_key (empty for AEAD), client_write_key,
     /// server_write_key, client_write_IV, server_write_IV (the 4-byte GCM salts).
-    public static func tls12(masterSecret: [UInt8], clientRandom: [UInt8], serverRandom: [UInt8], prf: TLSSecrets.Hash,
+    public static func tls12(masterSecret: [UInt8], clientRandom: [UInt8], serverRandom: [UInt8], prf: TLSKeyDerivation.Hash,
                              keyLength: Int) -> (client: TLSRecordSealer, server: TLSRecordSealer) {
-        let block = TLSSecrets.prf12(prf, secret: masterSecret, label: "key expansion", seed: serverRandom + clientRandom,
+        let block = TLSKeyDerivation.prf12(prf, secret: masterSecret, label: "key expansion", seed: serverRandom + clientRandom,
                                      length: 2 * keyLength + 2 * 4)
         let clientKey = Array(block[0..<keyLength]), serverKey = Array(block[keyLength..<2 * keyLength])
         let clientSalt = Array(block[2 * keyLength..<2 * keyLength + 4]), serverSalt = Array(block[2 * keyLength + 4..<2 * keyLength + 8])
@@ -91,9 +91,9 @@ public struct TLSRecordSealer: Sendable {
 
     /// The sealer of a TLS 1.3 traffic secret [RFC 8446 §7.3]:
     /// `key = HKDF-Expand-Label(secret, "key", "", key_length)`, `iv = HKDF-Expand-Label(secret, "iv", "", 12)`.
-    public static func tls13(trafficSecret: [UInt8], hash: TLSSecrets.Hash, keyLength: Int) -> TLSRecordSealer {
-        TLSRecordSealer(key: TLSSecrets.hkdfExpandLabel(hash, secret: trafficSecret, label: "key", length: keyLength),
-                        layout: .tls13(iv: TLSSecrets.hkdfExpandLabel(hash, secret: trafficSecret, label: "iv", length: 12)))
+    public static func tls13(trafficSecret: [UInt8], hash: TLSKeyDerivation.Hash, keyLength: Int) -> TLSRecordSealer {
+        TLSRecordSealer(key: TLSKeyDerivation.hkdfExpandLabel(hash, secret: trafficSecret, label: "key", length: keyLength),
+                        layout: .tls13(iv: TLSKeyDerivation.hkdfExpandLabel(hash, secret: trafficSecret, label: "iv", length: 12)))
     }
 
     /// One protected record of content type `type` (TLS 1.3: the inner type; the record says
