@@ -38,7 +38,7 @@ final class SealedChannel {
     }
 }
 
-func hex(_ bytes: [UInt8]) -> String {
+func hexDigits(_ bytes: [UInt8]) -> String {
     let digits = Array("0123456789abcdef".utf8)
     var out: [UInt8] = []
     for b in bytes { out.append(digits[Int(b >> 4)]); out.append(digits[Int(b & 0xF)]) }
@@ -78,7 +78,7 @@ extension TCPFlow {
         let sealers = TLSRecordSealer.tls12(masterSecret: masterSecret, clientRandom: clientRandom, serverRandom: serverRandom,
                                             prf: .sha384, keyLength: 32)
         let channel = SealedChannel(client: sealers.client, server: sealers.server,
-                                    keyLog: "CLIENT_RANDOM \(hex(clientRandom)) \(hex(masterSecret))\n")
+                                    keyLog: "CLIENT_RANDOM \(hexDigits(clientRandom)) \(hexDigits(masterSecret))\n")
         capture.wait(path.toClient + 850)
         send(.client, TLSBuilder.record(type: 22, TLSBuilder.clientKeyExchangeECDHE(publicPoint: capture.random.bytes(32)))
             + TLSBuilder.changeCipherSpec()
@@ -108,7 +108,7 @@ extension TCPFlow {
         func sealer(_ secret: [UInt8]) -> TLSRecordSealer { .tls13(trafficSecret: secret, hash: .sha256, keyLength: 16) }
         let channel = SealedChannel(client: sealer(secrets[0]), server: sealer(secrets[1]), keyLog: [
             "CLIENT_HANDSHAKE_TRAFFIC_SECRET", "SERVER_HANDSHAKE_TRAFFIC_SECRET", "CLIENT_TRAFFIC_SECRET_0", "SERVER_TRAFFIC_SECRET_0",
-        ].enumerated().map { "\($0.element) \(hex(clientRandom)) \(hex(secrets[$0.offset]))\n" }.joined())
+        ].enumerated().map { "\($0.element) \(hexDigits(clientRandom)) \(hexDigits(secrets[$0.offset]))\n" }.joined())
         channel.clientApplication = sealer(secrets[2])
         channel.serverApplication = sealer(secrets[3])
 
