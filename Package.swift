@@ -53,7 +53,14 @@ let package = Package(
             exclude: ["LIVE-README-FRAGMENT.md"],
             swiftSettings: hotPath
         ),
-        .target(name: "TestSupport", dependencies: ["Capture", "Wire"]),
+        .target(
+            name: "TestSupport",
+            dependencies: [
+                "Capture", "Wire",
+                // Sealing TLS records of the synthesized encrypted captures (TLSSealer.swift).
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
         .executableTarget(
             name: "rdpdiag-bench-gen",
             dependencies: ["Capture", "TestSupport"],
@@ -84,7 +91,8 @@ let package = Package(
         ),
         .testTarget(
             name: "CLITests",
-            dependencies: ["Diagnosis", "Report", "TestSupport", "Capture", "Reassembly", "Dissect", "Wire", "rdpdiag"]
+            dependencies: ["Diagnosis", "Report", "TestSupport", "Capture", "Reassembly", "Dissect", "Wire", "rdpdiag",
+                           "rdpdiag-capture-synth"]
         ),
     ]
 )

@@ -13,6 +13,9 @@ enum Catalog {
             genuineResetByServer(),
             resetAtSYNByFirewall(),
             portClosed(),
+            tls12LicensingNoLicenseServer(),
+            tls13SetErrorInfoDenied(),
+            tls12NLALogonFailure(),
         ]
     }
 }

@@ -1,3 +1,8 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import Capture
 import TestSupport
 import Wire
@@ -36,6 +41,8 @@ final class SynthCapture {
     /// Capture time of the next frame, in nanoseconds since the epoch.
     var now: Int64
     var random: SplitMix64
+    /// NSS key log of the capture's TLS secrets (NAME.keys), for captures that really encrypt.
+    var keyLog: String?
 
     init(name: String, start: CaptureTime, seed: UInt64) {
         self.name = name
@@ -60,6 +67,20 @@ final class SynthCapture {
         for f in frames { writer.write(time: f.time, bytes: f.bytes) }
         writer.close()
     }
+
+    /// Writes the key log, if the capture has one, to `path`.
+    func writeKeyLog(to path: String) throws {
+        guard let keyLog else { return }
+        guard let file = fopen(path, "w") else { throw KeyLogWriteError(path: path) }
+        defer { fclose(file) }
+        let bytes = Array(keyLog.utf8)
+        guard fwrite(bytes, 1, bytes.count, file) == bytes.count else { throw KeyLogWriteError(path: path) }
+    }
+}
+
+struct KeyLogWriteError: Error, CustomStringConvertible {
+    var path: String
+    var description: String { "cannot write \(path)" }
 }
 
 /// One TCP connection between a client and a server host, with each side's

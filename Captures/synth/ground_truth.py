@@ -177,6 +177,94 @@ EXPECTED = OrderedDict([
                   marks=[f"closed_syn_{i}", f"server_rst_{i}"],
                   rst_judgements={f"server_rst_{i}": ("genuine", [], "TTL, IP ID and timing fit the server")})
              for i in (1, 2, 3)])),
+    ("synth-win-tls12-licensing-no-license-server", dict(
+        keys="Captures/synth-win-tls12-licensing-no-license-server.keys",
+        scenario="The licensing failure of synth-win-licensing-no-license-server inside really encrypted TLS 1.2: mstsc "
+                 "asks for PROTOCOL_SSL|PROTOCOL_HYBRID, the server (security layer SSL, NLA not required) selects "
+                 "PROTOCOL_SSL; TLS 1.2 ECDHE-RSA-AES256-GCM-SHA384 (ClientHello, ServerHello + Certificate + "
+                 "ServerKeyExchange + ServerHelloDone in the clear, ClientKeyExchange, ChangeCipherSpec, encrypted "
+                 "Finished both ways); inside TLS the whole connection sequence (MCS Connect Initial/Response, Erect "
+                 "Domain, Attach User, six Channel Joins, Client Info with SEC_INFO_PKT), the server's LICENSE_REQUEST, "
+                 "the client's NEW_LICENSE_REQUEST, then licensing ERROR_ALERT ERR_NO_LICENSE_SERVER (0x06) / "
+                 "ST_TOTAL_ABORT (0x01), MCS Disconnect Provider Ultimatum and the server's FIN. Every record is "
+                 "sealed with keys from the master secret in the key log (CLIENT_RANDOM line; key block by the TLS 1.2 "
+                 "PRF with SHA-384).",
+        vantage=MID,
+        connections=[conn(
+            "licensing_failed", "server", "licensing",
+            "With the key log the licensing Error Alert is read (frame of license_error_alert): ERR_NO_LICENSE_SERVER "
+            "with ST_TOTAL_ABORT, and every stage after tls_established is observed. Without it, the alert is a 34-byte "
+            "record (the size of a licensing 'valid client' message too: both are an Error Alert with an empty blob), "
+            "followed by a 9-byte record (DPUm) and the server's FIN, with no Demand Active: the server closed right "
+            "after the licensing exchange, so the cause is still licensing_failed, with medium confidence and "
+            "without the code.",
+            marks=["x224_cr", "x224_cc", "tls_client_hello", "tls_server_hello", "tls_client_finished",
+                   "tls_server_finished", "mcs_connect_initial", "mcs_connect_response", "client_info",
+                   "license_request", "new_license_request", "dpum"],
+            encrypted_marks=["license_error_alert"],
+            licensing_error=OrderedDict(mark="license_error_alert", dwErrorCode="0x00000006 ERR_NO_LICENSE_SERVER",
+                                        dwStateTransition="0x00000001 ST_TOTAL_ABORT", encrypted=True),
+            without_keys=OrderedDict(cause="licensing_failed", side="server", reached="licensing", confidence="medium",
+                                     why="server FIN right after the inferred licensing exchange, no Demand Active"),
+            encryption="TLS 1.2 TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384; RDP ENCRYPTION_METHOD_NONE / ENCRYPTION_LEVEL_NONE")])),
+    ("synth-win-tls13-set-error-info-denied", dict(
+        keys="Captures/synth-win-tls13-set-error-info-denied.keys",
+        scenario="The denial of synth-win-set-error-info-denied inside really encrypted TLS 1.3 (TLS_AES_128_GCM_SHA256): "
+                 "ClientHello and ServerHello (+ middlebox-compatibility ChangeCipherSpec) in the clear; the server's "
+                 "EncryptedExtensions, Certificate, CertificateVerify and Finished in one record under the server "
+                 "handshake traffic secret; the client's ChangeCipherSpec and Finished (client handshake traffic "
+                 "secret); then under the application traffic secrets the connection sequence, licensing 'valid "
+                 "client' (STATUS_VALID_CLIENT / ST_NO_TRANSITION), a Set Error Info PDU with "
+                 "ERRINFO_SERVER_DENIED_CONNECTION (0x00000007) instead of the Demand Active, DPUm and the server's FIN. "
+                 "Key log: CLIENT/SERVER_HANDSHAKE_TRAFFIC_SECRET and CLIENT/SERVER_TRAFFIC_SECRET_0; keys and IVs by "
+                 "HKDF-Expand-Label (RFC 8446 7.3), one-byte inner content type, no padding.",
+        vantage=MID,
+        connections=[conn(
+            "server_denied_connection", "server", "licensing",
+            "The ground truth is what the key log shows: the Set Error Info PDU ERRINFO_SERVER_DENIED_CONNECTION after "
+            "licensing ended normally; reached stays licensing (no Demand Active). Without the key log the 36-byte "
+            "record is only 'a Set Error Info PDU of unknown code' (inferred_set_error_info), and rdpdiag, which "
+            "takes no errorInfo from an inferred PDU, concludes licensing_failed / server / licensing (medium: the "
+            "server closed right after the licensing exchange). That is the right side and stage but the wrong "
+            "cause: the 34-byte record before it has the size of 'valid client', i.e. licensing succeeded; "
+            "server_error_info (code unknown) would be the honest no-keys answer. The expected file keeps the truth "
+            "and marks the connection pending.",
+            marks=["x224_cr", "x224_cc", "tls_client_hello", "tls_server_hello", "tls_client_finished",
+                   "mcs_connect_initial", "mcs_connect_response", "client_info", "license_valid_client", "dpum"],
+            encrypted_marks=["set_error_info"],
+            set_error_info=OrderedDict(mark="set_error_info", errorInfo="0x00000007 ERRINFO_SERVER_DENIED_CONNECTION",
+                                       encrypted=True),
+            without_keys=OrderedDict(cause="licensing_failed", side="server", reached="licensing", confidence="medium",
+                                     why="the inferred 36-byte Set Error Info carries no code without keys; the verdict "
+                                         "falls through to 'server closed right after the licensing exchange'"),
+            expected_pending="without the key log rdpdiag says licensing_failed (server FIN right after licensing); "
+                             "the truth (key log) is server_denied_connection: the 34-byte record is 'valid client' "
+                             "and the 36-byte one a Set Error Info PDU (code 0x7 only with keys)",
+            encryption="TLS 1.3 TLS_AES_128_GCM_SHA256; RDP ENCRYPTION_METHOD_NONE / ENCRYPTION_LEVEL_NONE")])),
+    ("synth-win-tls12-nla-logon-failure", dict(
+        keys="Captures/synth-win-tls12-nla-logon-failure.keys",
+        scenario="NLA with a wrong password against a Windows server that requires NLA: mstsc asks for "
+                 "PROTOCOL_SSL|PROTOCOL_HYBRID, the server selects PROTOCOL_HYBRID; TLS 1.2 "
+                 "ECDHE-RSA-AES256-GCM-SHA384 as in synth-win-tls12-licensing-no-license-server; inside TLS the CredSSP "
+                 "exchange (MS-CSSP 3.1.5): TSRequest v6 with an NTLM NEGOTIATE, the server's TSRequest with the NTLM "
+                 "CHALLENGE, the client's TSRequest with NTLM AUTHENTICATE (NTLMv2), pubKeyAuth and clientNonce, then "
+                 "the server's TSRequest with errorCode STATUS_LOGON_FAILURE (0xC000006D), an encrypted close_notify "
+                 "alert and the server's FIN.",
+        vantage=MID,
+        connections=[conn(
+            "nla_failed", "server", "nla",
+            "With the key log the server's last TSRequest is read: errorCode STATUS_LOGON_FAILURE (MS-CSSP 2.2.1, "
+            "version >= 3), the cause by name. Without it the server closes (encrypted alert, FIN) during CredSSP, "
+            "before any MCS Connect Initial: nla_failed with medium confidence, no code. Consistent with mstsc's "
+            "'The logon attempt failed'.",
+            marks=["x224_cr", "x224_cc", "tls_client_hello", "tls_server_hello", "tls_client_finished",
+                   "tls_server_finished", "credssp_negotiate", "credssp_challenge", "credssp_authenticate"],
+            encrypted_marks=["credssp_error"],
+            nla_error=OrderedDict(mark="credssp_error", errorCode="0xC000006D STATUS_LOGON_FAILURE", tsrequest_version=6,
+                                  encrypted=True),
+            without_keys=OrderedDict(cause="nla_failed", side="server", reached="nla", confidence="medium",
+                                     why="the server closes during CredSSP (HYBRID selected, no MCS Connect Initial)"),
+            encryption="TLS 1.2 TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384")])),
 ])
 
 
@@ -204,7 +292,10 @@ def main():
               "vocabulary; rst judgements and signals are what 'Judging a reset' must conclude. TCP/X.224/TLS key "
               "frames are read back with tshark by Captures/synth/ground_truth.py; RDP frames tshark 4.0 cannot "
               "name (licensing, Set Error Info, PDUs inside TLS) come from the generator's report. Frame numbers are "
-              "1-based; times in key_frames.rsts are microseconds after the packet that provoked the RST.",
+              "1-based; times in key_frames.rsts are microseconds after the packet that provoked the RST. Captures "
+              "with 'keys' are really encrypted; their NAME.keys (NSS key log) decrypts them, tshark's key frames "
+              "are read with it, cause/side/reached are what the key log shows, 'without_keys' what the records' "
+              "sizes and order allow, and key frames marked 'encrypted' are PDUs only the key log shows.",
         captures=OrderedDict())
     problems = []
     for name, exp in EXPECTED.items():
@@ -223,13 +314,16 @@ def main():
         for i, (c, e) in enumerate(zip(conns, exp["connections"])):
             merged = OrderedDict(id=i)
             for k, v in e.items():
-                if k not in ("marks", "rst_judgements"):
+                if k not in ("marks", "encrypted_marks", "rst_judgements"):
                     merged[k] = v
             merged.update(c)
             kf = merged["key_frames"]
             for label in e.get("marks", []):
                 kf.setdefault(label, m[label])
-            for key in ("licensing_error", "set_error_info"):
+            # PDUs only the key log shows (the expected files describe a run without keys).
+            for label in e.get("encrypted_marks", []):
+                kf.setdefault(label, OrderedDict(frame=m[label], encrypted=True))
+            for key in ("licensing_error", "set_error_info", "nla_error"):
                 if key in merged:
                     merged[key]["frame"] = m[merged[key].pop("mark")]
             judgements = {m[label]: v for label, v in e.get("rst_judgements", {}).items()}
@@ -260,7 +354,7 @@ def main():
             for f in judgements:
                 problems.append(f"{name} #{i}: expected RST f{f} not found")
             out.append(merged)
-        doc["captures"][name] = OrderedDict(file=f"Captures/{name}.pcap", keys=None, scenario=exp["scenario"],
+        doc["captures"][name] = OrderedDict(file=f"Captures/{name}.pcap", keys=exp.get("keys"), scenario=exp["scenario"],
                                             made_by=MADE_BY, vantage=exp["vantage"], connections=out)
     text = json.dumps(doc, indent=2) + "\n"
     for p in problems:

@@ -3,8 +3,8 @@
 //
 //     swift run rdpdiag-capture-synth Captures
 //
-// writes Captures/synth-*.pcap and prints each capture's key frames (the
-// numbers Captures/synth/ground-truth.json cites).
+// writes Captures/synth-*.pcap (and NAME.keys for those that really encrypt)
+// and prints each capture's key frames (the numbers Captures/synth/ground-truth.json cites).
 
 #if canImport(Glibc)
 import Glibc
@@ -23,6 +23,7 @@ for capture in Catalog.all() {
     let path = "\(directory)/\(capture.name).pcap"
     do {
         try capture.write(to: path)
+        try capture.writeKeyLog(to: "\(directory)/\(capture.name).keys")
     } catch {
         printError("rdpdiag-capture-synth: \(path): \(error)")
         exit(1)

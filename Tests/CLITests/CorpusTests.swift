@@ -26,7 +26,10 @@ import Testing
         switch result.outcome {
         case .passed: break
         case .failed(let problems): Issue.record("\(name): \(problems.joined(separator: "; "))")
-        case .pending(let notes): Issue.record("\(name) is pending: \(notes.joined(separator: "; "))")
+        case .pending(let notes):
+            // An expectation the ground truth has and rdpdiag does not meet yet (the expected file
+            // says why): reported, as a known issue, until the analysis catches up.
+            withKnownIssue { Issue.record("\(name) is pending: \(notes.joined(separator: "; "))") }
         }
     }
 
@@ -42,8 +45,12 @@ import Testing
 
     @Test func checkCommandCountsAndExitStatus() throws {
         let run = try runRDPDiag(["check", packageRoot.appendingPathComponent("Captures").path])
-        #expect(run.status == 0, "\(run.out)")
-        #expect(run.out.contains("\(Self.expectedFiles.count) passed, 0 failed, 0 pending"))
+        // Pending expectations make the check exit 1 without failing it.
+        let pending = Self.expectedFiles.filter { file in
+            (try? String(contentsOfFile: file, encoding: .utf8))?.contains(#""pending":"#) == true
+        }.count
+        #expect(run.status == (pending > 0 ? 1 : 0), "\(run.out)")
+        #expect(run.out.contains("\(Self.expectedFiles.count - pending) passed, 0 failed, \(pending) pending"))
         // A failing and a pending expectation.
         let dir = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
