@@ -191,6 +191,15 @@ enum VerdictRules {
                         reason.prefix(1).uppercased() + reason.dropFirst() + ": the client (or its user) did not accept the server certificate.",
                         f.serverHelloFrame, close.frame)
         },
+        // Inside TLS without keys: a record the size of a Set Error Info PDU before the
+        // Demand Active, then the server closed. Its code needs the key log.
+        Rule(cause: .serverErrorInfo) { f in
+            guard !f.reached(.active), let p = f.inferred.first(where: { $0.kind == .setErrorInfo && $0.direction == .serverToClient }),
+                  let close = f.firstClose, close.direction == .serverToClient, close.frame >= p.frame else { return nil }
+            return make(.serverErrorInfo, .medium,
+                        "The server sent a \(p.plaintext)-byte record the size of a Set Error Info PDU (frame \(p.frame)), before any Demand Active, and closed (\(close.how), frame \(close.frame)): it refused the session with an error code that is encrypted. Run again with the TLS key log (--keylog) to read the code (0x7 would be ERRINFO_SERVER_DENIED_CONNECTION).",
+                        p.frame, close.frame)
+        },
         // The server closed right after the licensing exchange.
         Rule(cause: .licensingFailed) { f in
             guard f.reached(.licensing), !f.reached(.active), let close = f.firstClose, close.direction == .serverToClient else { return nil }

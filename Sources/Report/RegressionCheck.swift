@@ -1,5 +1,6 @@
 import Capture
 import Diagnosis
+import Dissect
 import Foundation
 import Reassembly
 
@@ -69,9 +70,20 @@ public enum RegressionCheck {
         }
     }
 
-    /// The report's connections as JSON objects (the same as `analyze --format json`).
-    public static func analyse(_ capture: String, config: ReassemblyConfig = ReassemblyConfig()) throws -> [[String: Any]] {
-        let result = Analysis.run(reader: try CaptureReader(paths: [capture]), config: config)
+    /// The key log beside a capture (NAME.keys), if there is one.
+    public static func keyLog(for capture: String) throws -> TLSKeyLog? {
+        let base = capture.hasSuffix(".pcapng") ? String(capture.dropLast(7)) : (capture.hasSuffix(".pcap") ? String(capture.dropLast(5)) : capture)
+        guard FileManager.default.fileExists(atPath: base + ".keys") else { return nil }
+        return try TLSKeyLog(paths: [base + ".keys"])
+    }
+
+    /// The report's connections as JSON objects (the same as `analyze --format json`),
+    /// decrypted with NAME.keys when it exists (`useKeys`): expected files hold the
+    /// truth, and the secrets let rdpdiag see it. How the inference fares without
+    /// them is measured by `check --inference-report`.
+    public static func analyse(_ capture: String, useKeys: Bool = true, config: ReassemblyConfig = ReassemblyConfig()) throws -> [[String: Any]] {
+        let keyLog = useKeys ? try keyLog(for: capture) : nil
+        let result = Analysis.run(reader: try CaptureReader(paths: [capture]), config: config, keyLog: keyLog)
         return try result.connections.filter(\.isRDP).map { c in
             let text = JSONReport.connection(c).serialized()
             guard let object = try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any] else { return [:] }
@@ -79,12 +91,12 @@ public enum RegressionCheck {
         }
     }
 
-    public static func run(expectedFile: String) -> CaseResult {
+    public static func run(expectedFile: String, useKeys: Bool = true) -> CaseResult {
         let name = String((expectedFile as NSString).lastPathComponent.dropLast(".expected.json".count))
         do {
             let expected = try load(expectedFile)
             let capture = capturePath(for: expectedFile, expected: expected)
-            let actual = try analyse(capture)
+            let actual = try analyse(capture, useKeys: useKeys)
             var problems: [String] = []
             var pending: [String] = []
             if let count = expected["connection_count"] as? Int, count != actual.count {

@@ -10,7 +10,8 @@ struct CheckCommand: ParsableCommand {
         discussion: """
         Runs every capture in the directories given (default: Captures) that has a \\
         NAME.expected.json beside it, and prints one line per capture: PASS, FAIL with what \\
-        differed, or PENDING (a connection marked "pending": "why" is never counted as passed). \\
+        differed, or PENDING (a connection marked "pending": "why" is never counted as passed). \
+        A capture with a NAME.keys key log beside it is decrypted with it (--no-keys: not). \\
         Ends with 'N passed, N failed, N pending'; exit status 0 only when every capture passed.
 
         An expected file names what must hold for each connection, by id (the connection's \\
@@ -36,6 +37,9 @@ struct CheckCommand: ParsableCommand {
 
     @Flag(name: .customLong("inference-report"), help: "For captures with a NAME.keys, compare the stages and PDUs inferred without keys with the decrypted truth, and print the agreement.")
     var inferenceReport = false
+
+    @Flag(name: .customLong("no-keys"), help: "Ignore NAME.keys key logs (by default a capture with one is decrypted, as --keylog would).")
+    var noKeys = false
 
     @Option(name: .customLong("update"), help: ArgumentHelp("Rewrite this capture's expected file from the current output (repeatable).", valueName: "name"))
     var update: [String] = []
@@ -77,7 +81,7 @@ struct CheckCommand: ParsableCommand {
         }
         var passed = 0, failed = 0, pending = 0
         for file in files {
-            let result = RegressionCheck.run(expectedFile: file)
+            let result = RegressionCheck.run(expectedFile: file, useKeys: !noKeys)
             switch result.outcome {
             case .passed:
                 passed += 1

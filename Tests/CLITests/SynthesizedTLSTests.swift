@@ -103,11 +103,11 @@ import Testing
 
     // MARK: without the key log
 
-    /// What the records' sizes and order allow (ground truth "without_keys"). The Set Error Info
-    /// capture is the one where it falls short of the truth: its expected file is pending.
+    /// What the records' sizes and order allow. The Set Error Info capture is the one where it
+    /// falls short of the truth: the PDU is recognised by its size, its code (0x7) needs the keys.
     @Test(arguments: [
         ("synth-win-tls12-licensing-no-license-server", Cause.licensingFailed, Stage.licensing, 32),
-        ("synth-win-tls13-set-error-info-denied", .licensingFailed, .licensing, 29),
+        ("synth-win-tls13-set-error-info-denied", .serverErrorInfo, .licensing, 29),
         ("synth-win-tls12-nla-logon-failure", .nlaFailed, .nla, 14),
     ])
     func withoutKeysTheVerdictIsInferred(name: String, cause: Cause, reached: Stage, closeFrame: Int) throws {
