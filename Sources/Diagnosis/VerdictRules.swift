@@ -20,8 +20,8 @@ enum VerdictRules {
     }
 
     static func make(_ cause: Cause, _ confidence: Confidence, _ summary: String, _ frames: Int?...) -> Verdict {
-        Verdict(cause: cause, confidence: confidence, summary: summary, remedy: Remedies.text(for: cause),
-                consistentWith: Remedies.consistentWith(cause), evidenceFrames: frames.compactMap { $0 })
+        Verdict(cause: cause, confidence: confidence, summary: summary, remedy: CauseGuide.remedy(for: cause),
+                consistentWith: CauseGuide.consistentWith(for: cause), evidenceFrames: frames.compactMap { $0 })
     }
 
     static func at(_ f: DiagnosisFacts) -> String { f.reached.map { " at \($0.rawValue)" } ?? "" }
@@ -270,49 +270,6 @@ enum ICMPNames {
         case (2, _): return "ICMPv6 packet too big (MTU \(i.mtu))"
         case (3, _): return "ICMPv6 time exceeded"
         default: return "ICMPv6 type \(i.type) code \(i.code)"
-        }
-    }
-}
-
-/// Remedies and what mstsc would likely show, per cause.
-enum Remedies {
-    static func text(for cause: Cause) -> String {
-        switch cause {
-        case .ok: return "Nothing to do."
-        case .noAnswer: return "Check that TCP 3389 (or the RDP port in use) is open on every firewall between client and server, that the server is up and reachable, and that routes exist both ways."
-        case .icmpUnreachable: return "The device that sent the ICMP error blocks or cannot route the connection: open TCP 3389 on it or fix its routing."
-        case .forgedReset: return "A firewall, IPS or gateway antivirus in the path reset the connection: find the device whose TTL matches the forged RST, and allow or exclude RDP (TCP 3389, mstsc.exe/TermService) in its policy."
-        case .pathMTUBlackhole: return "Packets of full size are dropped on the path and the ICMP 'fragmentation needed' messages are filtered: allow ICMP type 3 code 4 (ICMPv6 packet too big), lower the MTU or clamp the TCP MSS on the tunnel or VPN."
-        case .stalled: return "Look for loss on the path (firewall state timeouts, congested or flapping links) between the capture point and the side that stopped answering."
-        case .portClosed: return "Nothing listens on the port: start the Remote Desktop Services (TermService) on the server, check the port it listens on, and that Remote Desktop is enabled."
-        case .negotiationFailure: return "Align the security layer: the server's Remote Desktop security layer and NLA settings must accept what the client offers (TLS, CredSSP/NLA or RDP security); a server without a usable certificate needs one."
-        case .tlsRejectedByServer: return "Align TLS versions and cipher suites on client and server (SCHANNEL protocols/cipher suite order on Windows, ssl_protocols/tls_ciphers on xrdp)."
-        case .serverClosedAfterClientHello: return "The server could not use its TLS certificate: renew the RDP certificate or repair the permissions on the MachineKeys folder (C:\\ProgramData\\Microsoft\\Crypto\\RSA\\MachineKeys), and check security software on the server."
-        case .certificateExpired: return "Renew the server's RDP certificate (or delete the expired self-signed one so Remote Desktop Services creates a new one)."
-        case .certificateNotYetValid: return "Fix the clock of the server or of the CA that issued the certificate, or reissue the certificate."
-        case .nlaFailed: return "Check the user's credentials and account (locked, expired, not in Remote Desktop Users), CredSSP patch levels on both sides, and NLA policy."
-        case .licensingFailed: return "Check the RD License Server (reachable, activated, with CALs) and the licensing mode on the session host, and the client's license cache (HKLM\\SOFTWARE\\Microsoft\\MSLicensing)."
-        case .serverDeniedConnection: return "The server refused the session: check the Remote Desktop Users group, the 'Allow log on through Remote Desktop Services' right, connection limits and security software on the server."
-        case .serverErrorInfo: return "Look up the errorInfo code (rdpdiag explain errorinfo:CODE) and check the server's event logs at that time."
-        case .serverReset, .serverClosed: return "Check the server's event logs (TerminalServices-*, RemoteDesktopServices-RdpCoreTS, System) and security software on the server at the time of the close."
-        case .certificateRejectedByClient: return "Give the server a certificate the client trusts (from an enterprise CA, with the server's name), or deploy the issuing CA to clients."
-        case .tlsRejectedByClient: return "Align TLS versions and cipher suites on client and server; the client refused what the server chose."
-        case .clientReset, .clientClosed: return "The client gave up: check the client machine (security software, proxy, the user cancelling) and its event log."
-        case .incompleteCapture: return "Capture from before the connection starts until it ends (both directions), then analyse again."
-        }
-    }
-
-    static func consistentWith(_ cause: Cause) -> String? {
-        switch cause {
-        case .noAnswer: return "consistent with mstsc 'Remote Desktop can't connect to the remote computer' (0x204, socket connect failed)"
-        case .portClosed, .icmpUnreachable: return "consistent with mstsc disconnect reason 0x204 (socket connect failed)"
-        case .forgedReset, .serverClosedAfterClientHello, .serverReset, .serverClosed, .tlsRejectedByServer:
-            return "consistent with mstsc disconnect reason 0x904 (socket closed), often with extended reason 0x7"
-        case .licensingFailed: return "consistent with mstsc licensing errors (0x808 or an extended code in the 0x100 range)"
-        case .serverDeniedConnection: return "consistent with mstsc 0x904 / extended 0x7 (ERRINFO_SERVER_DENIED_CONNECTION)"
-        case .nlaFailed: return "consistent with mstsc 'The logon attempt failed' / CredSSP errors"
-        case .certificateExpired, .certificateRejectedByClient: return "consistent with mstsc's certificate warning dialog"
-        default: return nil
         }
     }
 }

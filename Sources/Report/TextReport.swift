@@ -37,7 +37,10 @@ public enum TextReport {
         out += wrap(v.summary, indent: "      ")
         if !v.evidenceFrames.isEmpty { out += "      evidence: frame\(v.evidenceFrames.count == 1 ? "" : "s") \(v.evidenceFrames.map(String.init).joined(separator: ", "))\n" }
         out += wrap("remedy: " + v.remedy, indent: "      ")
-        if let consistent = v.consistentWith { out += wrap(consistent.prefix(1).uppercased() + consistent.dropFirst() + ".", indent: "      ") }
+        if let consistent = v.consistentWith {
+            let sentence = consistent.prefix(1).uppercased() + consistent.dropFirst()
+            out += wrap(sentence.hasSuffix(".") ? sentence : sentence + ".", indent: "      ")
+        }
         out += "      wireshark: \(c.wiresharkFilter)\n"
         out += TimelineText.render(c)
         let notable = c.findings.filter { $0.severity != .info || $0.kind == "rst" }
