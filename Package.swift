@@ -50,7 +50,6 @@ let package = Package(
                 "Capture", "Wire", "Reassembly", "Dissect", "Diagnosis", "Report",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
-            exclude: ["LIVE-README-FRAGMENT.md"],
             swiftSettings: hotPath
         ),
         .target(
