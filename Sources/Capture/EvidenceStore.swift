@@ -271,26 +271,7 @@ public final class EvidenceStore {
 
 /// `20261125T101500.123Z`: UTC, millisecond precision, no characters that need quoting.
 public func utcStamp(_ time: CaptureTime) -> String {
-    var seconds = time.nanoseconds / CaptureTime.second
-    var nanos = time.nanoseconds % CaptureTime.second
-    if nanos < 0 { nanos += CaptureTime.second; seconds -= 1 }
-    var days = seconds / 86_400
-    var secondOfDay = seconds % 86_400
-    if secondOfDay < 0 { secondOfDay += 86_400; days -= 1 }
-    // Civil date from days since 1970-01-01 (H. Hinnant, "chrono-Compatible Low-Level Date Algorithms").
-    let z = days + 719_468
-    let era = (z >= 0 ? z : z - 146_096) / 146_097
-    let dayOfEra = z - era * 146_097
-    let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365
-    let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
-    let mp = (5 * dayOfYear + 2) / 153
-    let day = dayOfYear - (153 * mp + 2) / 5 + 1
-    let month = mp < 10 ? mp + 3 : mp - 9
-    let year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0)
-    func pad(_ v: Int64, _ width: Int) -> String {
-        let s = String(v)
-        return s.count >= width ? s : String(repeating: "0", count: width - s.count) + s
-    }
-    return pad(year, 4) + pad(month, 2) + pad(day, 2) + "T" + pad(secondOfDay / 3600, 2) + pad(secondOfDay / 60 % 60, 2)
-        + pad(secondOfDay % 60, 2) + "." + pad(nanos / 1_000_000, 3) + "Z"
+    let t = time.civil
+    return zeroPadded(t.year, 4) + zeroPadded(t.month, 2) + zeroPadded(t.day, 2) + "T" + zeroPadded(t.hour, 2)
+        + zeroPadded(t.minute, 2) + zeroPadded(t.second, 2) + "." + zeroPadded(t.nanosecond / 1_000_000, 3) + "Z"
 }

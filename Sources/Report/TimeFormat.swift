@@ -39,24 +39,9 @@ public enum TimeFormat {
     }
 
     static func parts(_ t: CaptureTime) -> (String, String, Int) {
-        var seconds = t.nanoseconds / 1_000_000_000
-        var nanos = t.nanoseconds % 1_000_000_000
-        if nanos < 0 { nanos += 1_000_000_000; seconds -= 1 }
-        var days = seconds / 86_400
-        var secOfDay = seconds % 86_400
-        if secOfDay < 0 { secOfDay += 86_400; days -= 1 }
-        // Civil date from days since 1970-01-01 (proleptic Gregorian, H. Hinnant's algorithm).
-        let z = days + 719_468
-        let era = (z >= 0 ? z : z - 146_096) / 146_097
-        let doe = z - era * 146_097
-        let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146_096) / 365
-        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
-        let mp = (5 * doy + 2) / 153
-        let day = doy - (153 * mp + 2) / 5 + 1
-        let month = mp < 10 ? mp + 3 : mp - 9
-        let year = yoe + era * 400 + (month <= 2 ? 1 : 0)
-        let date = "\(pad(Int(year), 4))-\(pad(Int(month), 2))-\(pad(Int(day), 2))"
-        let clock = "\(pad(Int(secOfDay / 3600), 2)):\(pad(Int(secOfDay / 60 % 60), 2)):\(pad(Int(secOfDay % 60), 2))"
-        return (date, clock, Int(nanos / 1000))
+        let c = t.civil
+        let date = "\(zeroPadded(c.year, 4))-\(zeroPadded(c.month, 2))-\(zeroPadded(c.day, 2))"
+        let clock = "\(zeroPadded(c.hour, 2)):\(zeroPadded(c.minute, 2)):\(zeroPadded(c.second, 2))"
+        return (date, clock, Int(c.nanosecond / 1000))
     }
 }
