@@ -16,23 +16,76 @@ struct DiagnosisFacts {
     func reached(_ s: Stage) -> Bool { (c.reached ?? .syn) >= s && c.stages.contains { $0.stage >= s } }
     func stage(_ s: Stage) -> StageRecord? { c.stages.first { $0.stage == s } }
 
-    // MARK: handshake messages
+    // MARK: handshake messages (found in one pass over the timeline)
 
-    var negotiationFailure: (frame: Int, failure: RDPNegotiationFailure)? {
+    let negotiationFailure: (frame: Int, failure: RDPNegotiationFailure)?
+    let request: (frame: Int, cr: X224ConnectionRequest)?
+    let confirm: (frame: Int, cc: X224ConnectionConfirm)?
+    let licensingError: (frame: Int, error: LicenseErrorMessage)?
+    let errorInfo: (frame: Int, info: SetErrorInfoPDU)?
+    let disconnectUltimatum: (frame: Int, direction: Direction)?
+    /// Per direction: the first alert in the clear (fatal, or anything but close_notify),
+    /// the first encrypted alert (TLS ≤ 1.2, or a TLS 1.3 record of at most 2 bytes),
+    /// and how many protected application records it sent.
+    private let plaintextAlerts: [(frame: Int, alert: TLSAlert)?]
+    private let encryptedAlerts: [Int?]
+    private let applicationRecordCounts: [Int]
+
+    init(c: ConnectionSummary, resets: [ResetVerdict], icmp: [ICMPObservation], retransmissions: [[Retransmission]],
+         largestPayload: [Int], inferred: [InferredPDU]) {
+        self.c = c
+        self.resets = resets
+        self.icmp = icmp
+        self.retransmissions = retransmissions
+        self.largestPayload = largestPayload
+        self.inferred = inferred
+        var negotiationFailure: (Int, RDPNegotiationFailure)?, request: (Int, X224ConnectionRequest)?
+        var confirm: (Int, X224ConnectionConfirm)?, licensingError: (Int, LicenseErrorMessage)?
+        var errorInfo: (Int, SetErrorInfoPDU)?, ultimatum: (Int, Direction)?
+        var plaintextAlerts: [(frame: Int, alert: TLSAlert)?] = [nil, nil]
+        var encryptedAlerts: [Int?] = [nil, nil]
+        var applicationRecords = [0, 0]
         for e in c.handshake {
-            if case let .x224Confirm(cc) = e.message, case let .failure(f) = cc.negotiation { return (e.frame, f) }
+            let d = Int(e.direction.rawValue)
+            switch e.message {
+            case .x224Request(let cr): if request == nil { request = (e.frame, cr) }
+            case .x224Confirm(let cc):
+                if confirm == nil { confirm = (e.frame, cc) }
+                if negotiationFailure == nil, case let .failure(f) = cc.negotiation { negotiationFailure = (e.frame, f) }
+            case .tlsAlert(let a):
+                if plaintextAlerts[d] == nil && (a.isFatal || a.alertDescription != .closeNotify) { plaintextAlerts[d] = (e.frame, a) }
+            case .tlsEncrypted(let r):
+                if r.kind == .applicationData { applicationRecords[d] += 1 }
+                if encryptedAlerts[d] == nil {
+                    if r.kind == .alert { encryptedAlerts[d] = e.frame }
+                    if r.kind == .applicationData, case let .atMost(n)? = r.plaintext, n <= 2 { encryptedAlerts[d] = e.frame }
+                }
+            case .licensing(let pdu):
+                if licensingError == nil, case let .errorAlert(err) = pdu.message, !err.isValidClient { licensingError = (e.frame, err) }
+            case .shareControl(let pdu):
+                if errorInfo == nil, case let .data(_, info?) = pdu.body, info.errorInfo != 0 { errorInfo = (e.frame, info) }
+            case .mcsDomain(.disconnectProviderUltimatum):
+                if ultimatum == nil { ultimatum = (e.frame, e.direction) }
+            default:
+                break
+            }
         }
-        return nil
-    }
-
-    var request: (frame: Int, cr: X224ConnectionRequest)? {
-        for e in c.handshake { if case let .x224Request(cr) = e.message { return (e.frame, cr) } }
-        return nil
-    }
-
-    var confirm: (frame: Int, cc: X224ConnectionConfirm)? {
-        for e in c.handshake { if case let .x224Confirm(cc) = e.message { return (e.frame, cc) } }
-        return nil
+        if ultimatum == nil, let p = inferred.first(where: { $0.kind == .disconnectProviderUltimatum }) { ultimatum = (p.frame, p.direction) }
+        self.negotiationFailure = negotiationFailure.map { (frame: $0.0, failure: $0.1) }
+        self.request = request.map { (frame: $0.0, cr: $0.1) }
+        self.confirm = confirm.map { (frame: $0.0, cc: $0.1) }
+        self.licensingError = licensingError.map { (frame: $0.0, error: $0.1) }
+        self.errorInfo = errorInfo.map { (frame: $0.0, info: $0.1) }
+        self.disconnectUltimatum = ultimatum.map { (frame: $0.0, direction: $0.1) }
+        self.plaintextAlerts = plaintextAlerts
+        self.encryptedAlerts = encryptedAlerts
+        self.applicationRecordCounts = applicationRecords
+        var candidates: [(Direction, Int, String)] = []
+        if let f = c.clientToServer.finFrame { candidates.append((.clientToServer, f, "FIN")) }
+        if let f = c.serverToClient.finFrame { candidates.append((.serverToClient, f, "FIN")) }
+        for r in resets where r.judgement != .forged { candidates.append((r.reset.direction, r.reset.frame, "RST")) }
+        for d in Direction.allCases { if let f = encryptedAlerts[Int(d.rawValue)] { candidates.append((d, f, "TLS alert")) } }
+        firstClose = candidates.min { $0.1 < $1.1 }.map { (direction: $0.0, frame: $0.1, how: $0.2) }
     }
 
     /// The Connection Confirm selected a protocol the client did not offer (a Windows
@@ -45,52 +98,9 @@ struct DiagnosisFacts {
         return offered ? nil : (confirm.frame, selected, requested)
     }
 
-    /// Plaintext fatal alerts (or any alert before the handshake ends) by side.
-    func plaintextAlert(from d: Direction) -> (frame: Int, alert: TLSAlert)? {
-        for e in c.handshake where e.direction == d {
-            if case let .tlsAlert(a) = e.message, a.isFatal || a.alertDescription != .closeNotify { return (e.frame, a) }
-        }
-        return nil
-    }
-
-    /// An encrypted alert (TLS ≤ 1.2), or a TLS 1.3 record of at most 2 plaintext bytes, from a side.
-    func encryptedAlert(from d: Direction) -> Int? {
-        for e in c.handshake where e.direction == d {
-            if case let .tlsEncrypted(r) = e.message {
-                if r.kind == .alert { return e.frame }
-                if r.kind == .applicationData, case let .atMost(n)? = r.plaintext, n <= 2 { return e.frame }
-            }
-        }
-        return nil
-    }
-
-    /// Protected application records a side sent (client Finished in TLS 1.3 included).
-    func applicationRecords(from d: Direction) -> Int {
-        c.handshake.filter { e in
-            if e.direction == d, case let .tlsEncrypted(r) = e.message, r.kind == .applicationData { return true }
-            return false
-        }.count
-    }
-
-    var licensingError: (frame: Int, error: LicenseErrorMessage)? {
-        for e in c.handshake {
-            if case let .licensing(pdu) = e.message, case let .errorAlert(err) = pdu.message, !err.isValidClient { return (e.frame, err) }
-        }
-        return nil
-    }
-
-    var errorInfo: (frame: Int, info: SetErrorInfoPDU)? {
-        for e in c.handshake {
-            if case let .shareControl(pdu) = e.message, case let .data(_, info?) = pdu.body, info.errorInfo != 0 { return (e.frame, info) }
-        }
-        return nil
-    }
-
-    var disconnectUltimatum: (frame: Int, direction: Direction)? {
-        for e in c.handshake { if case .mcsDomain(.disconnectProviderUltimatum) = e.message { return (e.frame, e.direction) } }
-        if let p = inferred.first(where: { $0.kind == .disconnectProviderUltimatum }) { return (p.frame, p.direction) }
-        return nil
-    }
+    func plaintextAlert(from d: Direction) -> (frame: Int, alert: TLSAlert)? { plaintextAlerts[Int(d.rawValue)] }
+    func encryptedAlert(from d: Direction) -> Int? { encryptedAlerts[Int(d.rawValue)] }
+    func applicationRecords(from d: Direction) -> Int { applicationRecordCounts[Int(d.rawValue)] }
 
     var serverHelloFrame: Int? { c.tls?.serverHelloFrame }
 
@@ -105,14 +115,7 @@ struct DiagnosisFacts {
     }
 
     /// Who closed first, how, and where: FIN, RST (not judged forged) or a TLS close_notify.
-    var firstClose: (direction: Direction, frame: Int, how: String)? {
-        var candidates: [(Direction, Int, String)] = []
-        if let f = c.clientToServer.finFrame { candidates.append((.clientToServer, f, "FIN")) }
-        if let f = c.serverToClient.finFrame { candidates.append((.serverToClient, f, "FIN")) }
-        for r in resets where r.judgement != .forged { candidates.append((r.reset.direction, r.reset.frame, "RST")) }
-        for d in Direction.allCases { if let f = encryptedAlert(from: d) { candidates.append((d, f, "TLS alert")) } }
-        return candidates.min { $0.1 < $1.1 }.map { ($0.0, $0.1, $0.2) }
-    }
+    let firstClose: (direction: Direction, frame: Int, how: String)?
 
     var endedOpen: Bool { c.ending == .open }
 
