@@ -241,7 +241,7 @@ public final class FlowTracker<Consumer: StreamConsumer> {
 
     /// Finishes connections idle past their class's timeout; runs once per second of capture time.
     func sweep() {
-        nextSweep = now.adding(nanoseconds: CaptureTime.second)
+        nextSweep = now.adding(nanoseconds: config.sweepInterval)
         let timeouts = [config.halfOpenTimeout, config.idleTimeout, config.closedTimeout]
         for lruClass in 0..<3 {
             while true {

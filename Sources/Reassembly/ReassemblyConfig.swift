@@ -26,6 +26,8 @@ public struct ReassemblyConfig: Sendable {
     public var idleTimeout: Int64 = 300 * CaptureTime.second
     public var closedTimeout: Int64 = 10 * CaptureTime.second
     public var halfOpenTimeout: Int64 = 70 * CaptureTime.second
+    /// How often (capture time) idle connections are looked for.
+    public var sweepInterval: Int64 = CaptureTime.second
 
     public init() {}
 

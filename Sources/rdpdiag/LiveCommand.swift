@@ -136,6 +136,10 @@ struct LiveCommand: ParsableCommand {
         config.maxFlows = maxFlows
         config.idleTimeout = Int64(idleTimeout) * CaptureTime.second
         config.halfOpenTimeout = Int64(halfOpenTimeout) * CaptureTime.second
+        // Report a closed connection within a second of its end: linger only long enough
+        // for packets racing a reset (a round trip), and look for idle ones often.
+        config.closedTimeout = 500 * CaptureTime.millisecond
+        config.sweepInterval = 200 * CaptureTime.millisecond
         let analyzer = ConnectionAnalyzer(listAll: false, keyLog: keyLog)
         let tracker = FlowTracker(config: config, consumer: analyzer)
         let pool = evidence == nil ? nil : EvidencePool(maxTotalBytes: 64 * 1024 * 1024)
