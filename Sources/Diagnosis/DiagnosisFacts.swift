@@ -23,7 +23,6 @@ struct DiagnosisFacts {
     let confirm: (frame: Int, cc: X224ConnectionConfirm)?
     let licensingError: (frame: Int, error: LicenseErrorMessage)?
     let errorInfo: (frame: Int, info: SetErrorInfoPDU)?
-    let disconnectUltimatum: (frame: Int, direction: Direction)?
     /// Per direction: the first alert in the clear (fatal, or anything but close_notify),
     /// the first encrypted alert (TLS ≤ 1.2, or a TLS 1.3 record of at most 2 bytes),
     /// and how many protected application records it sent.
@@ -41,7 +40,7 @@ struct DiagnosisFacts {
         self.inferred = inferred
         var negotiationFailure: (Int, RDPNegotiationFailure)?, request: (Int, X224ConnectionRequest)?
         var confirm: (Int, X224ConnectionConfirm)?, licensingError: (Int, LicenseErrorMessage)?
-        var errorInfo: (Int, SetErrorInfoPDU)?, ultimatum: (Int, Direction)?
+        var errorInfo: (Int, SetErrorInfoPDU)?
         var plaintextAlerts: [(frame: Int, alert: TLSAlert)?] = [nil, nil]
         var encryptedAlerts: [Int?] = [nil, nil]
         var applicationRecords = [0, 0]
@@ -64,19 +63,15 @@ struct DiagnosisFacts {
                 if licensingError == nil, case let .errorAlert(err) = pdu.message, !err.isValidClient { licensingError = (e.frame, err) }
             case .shareControl(let pdu):
                 if errorInfo == nil, case let .data(_, info?) = pdu.body, info.errorInfo != 0 { errorInfo = (e.frame, info) }
-            case .mcsDomain(.disconnectProviderUltimatum):
-                if ultimatum == nil { ultimatum = (e.frame, e.direction) }
             default:
                 break
             }
         }
-        if ultimatum == nil, let p = inferred.first(where: { $0.kind == .disconnectProviderUltimatum }) { ultimatum = (p.frame, p.direction) }
         self.negotiationFailure = negotiationFailure.map { (frame: $0.0, failure: $0.1) }
         self.request = request.map { (frame: $0.0, cr: $0.1) }
         self.confirm = confirm.map { (frame: $0.0, cc: $0.1) }
         self.licensingError = licensingError.map { (frame: $0.0, error: $0.1) }
         self.errorInfo = errorInfo.map { (frame: $0.0, info: $0.1) }
-        self.disconnectUltimatum = ultimatum.map { (frame: $0.0, direction: $0.1) }
         self.plaintextAlerts = plaintextAlerts
         self.encryptedAlerts = encryptedAlerts
         self.applicationRecordCounts = applicationRecords

@@ -49,8 +49,7 @@ extension FlowTracker {
         }
         state.lastFrame = frame.number
         state.lastTime = frame.time
-        state.profile.observe(ttl: packet.ip.ttl, ipID: packet.ip.identification,
-                              dontFragment: packet.ip.dontFragment, isIPv4: packet.ip.version == 4)
+        state.profile.observe(ttl: packet.ip.ttl)
         if packet.ip.isFragment { note(connection, .ipFragment, frame.number) }
         if tcp.options.malformed { note(connection, .malformedOptions, frame.number) }
 
@@ -74,7 +73,6 @@ extension FlowTracker {
                     note(connection, .simultaneousOpen, frame.number)
                 }
             }
-            state.profile.synOptionKinds = tcp.options.kinds
             if tcp.options.mss != 0 { state.announcedMSS = tcp.options.mss }
             state.windowScale = tcp.options.windowScale
             if state.sawSYN && tcp.sequence == state.isn {
@@ -93,7 +91,6 @@ extension FlowTracker {
             state.nextSequence = tcp.sequence
             state.nextOffset = 0
         }
-        if tcp.options.hasTimestamps { state.profile.sawTimestamps = true }
 
         // The three-way handshake completes with the client's first ACK after the SYN-ACK.
         if direction == .clientToServer && flags.contains(.ack) && !flags.contains(.syn)

@@ -25,38 +25,18 @@ struct PacketSignature: Equatable {
     var time: Int64 = 0
 }
 
-/// A sender's fingerprint as seen in its packets: what the reset judge
-/// compares an RST against.
+/// The TTL (hop limit) a sender's packets arrive with: first, lowest and highest.
+/// (The reset judge keeps its own, fuller profile while the handshake lasts.)
 public struct SenderProfile: Sendable {
-    /// TTL / hop limit of the first packet, the last one, and whether all agreed.
     public var firstTTL: UInt8 = 0
-    public var lastTTL: UInt8 = 0
     public var minTTL: UInt8 = 255
     public var maxTTL: UInt8 = 0
-    /// IPv4 identification of the last packet, and how the series moved:
-    /// zeros (Linux with DF), small steps (a counting stack), or jumps.
-    public var lastIPID: UInt32 = 0
-    public var ipIDZero = 0
-    public var ipIDSmallStep = 0
-    public var ipIDJump = 0
-    public var packets = 0
-    /// Option kinds present in the SYN / SYN-ACK (a bit per kind), and in data packets.
-    public var synOptionKinds: UInt32 = 0
-    public var sawTimestamps = false
-    public var dontFragment = 0
 
     @inlinable
-    mutating func observe(ttl: UInt8, ipID: UInt32, dontFragment df: Bool, isIPv4: Bool) {
-        if packets == 0 { firstTTL = ttl } else if isIPv4 {
-            let step = ipID &- lastIPID & 0xFFFF
-            if ipID == 0 { ipIDZero += 1 } else if step != 0 && step < 256 { ipIDSmallStep += 1 } else { ipIDJump += 1 }
-        }
-        lastTTL = ttl
+    mutating func observe(ttl: UInt8) {
+        if maxTTL == 0 && minTTL == 255 { firstTTL = ttl }
         if ttl < minTTL { minTTL = ttl }
         if ttl > maxTTL { maxTTL = ttl }
-        lastIPID = ipID
-        if df { dontFragment += 1 }
-        packets += 1
     }
 }
 

@@ -5,14 +5,6 @@ import Wire
 
 /// The JSON shape of DESIGN.md "Output contract": capture, connections, summary.
 public enum JSONReport {
-    public static func document(_ result: AnalysisResult) -> JSON {
-        .object([
-            ("capture", capture(result)),
-            ("connections", .array(result.connections.map { connection($0) })),
-            ("summary", summary(result)),
-        ])
-    }
-
     public static func capture(_ result: AnalysisResult) -> JSON {
         var linkTypes: [String] = []
         for input in result.inputs where !linkTypes.contains(input.linkType.name) { linkTypes.append(input.linkType.name) }
@@ -162,11 +154,5 @@ public enum JSONReport {
             ("by_side", .object(counts.bySide.map { ($0.key, .int($0.count)) })),
             ("top_failing_servers", .array(counts.topFailingServers.map { .object([("server", .string($0.key)), ("failed", .int($0.count))]) })),
         ])
-    }
-
-    /// JSON Lines: one connection object per line, then `{"summary": ...}`.
-    public static func lines(_ result: AnalysisResult) -> [String] {
-        result.connections.map { connection($0).serialized() }
-            + [JSON.object([("summary", summary(result))]).serialized()]
     }
 }

@@ -98,8 +98,12 @@ func sampleCapture(at path: String) throws {
         defer { try? FileManager.default.removeItem(at: dir) }
         let path = dir.appendingPathComponent("sample.pcap").path
         try sampleCapture(at: path)
-        let result = Analysis.run(reader: try CaptureReader(paths: [path]))
-        let text = JSONReport.document(result).serialized()
+        // The document exactly as `analyze --format json` streams it.
+        var text = ""
+        let writer = ReportWriter(options: ReportWriter.Options(format: .json)) { text += $0 }
+        writer.begin()
+        let result = Analysis.run(reader: try CaptureReader(paths: [path]), keep: false, onConnection: writer.connection)
+        writer.end(result)
         let object = try #require(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any])
         let capture = try #require(object["capture"] as? [String: Any])
         #expect(capture["frames"] as? Int == 13)
