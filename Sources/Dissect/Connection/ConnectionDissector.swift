@@ -368,7 +368,7 @@ public final class ConnectionDissector {
         s.mode = .tls
         let parser = tls.parser(direction)
         parser.feed(bytes: bytes, frame: frame)
-        for event in parser.takeEvents() {
+        parser.drainEvents { event in
             switch event {
             case .record, .heartbeat:
                 break

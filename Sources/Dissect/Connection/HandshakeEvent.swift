@@ -21,28 +21,28 @@ public struct HandshakeEvent: Sendable, Equatable {
 /// parsed messages are boxed (`indirect`) so a timeline of many small
 /// protected records does not pay for the largest message in every entry.
 public enum HandshakeMessage: Sendable, Equatable {
-    case x224Request(X224ConnectionRequest)
-    case x224Confirm(X224ConnectionConfirm)
-    case x224Disconnect(X224DisconnectRequest)
-    case mcsConnectInitial(MCSConnectInitial)
-    case mcsConnectResponse(MCSConnectResponse)
+    indirect case x224Request(X224ConnectionRequest)
+    indirect case x224Confirm(X224ConnectionConfirm)
+    indirect case x224Disconnect(X224DisconnectRequest)
+    indirect case mcsConnectInitial(MCSConnectInitial)
+    indirect case mcsConnectResponse(MCSConnectResponse)
     /// An MCS domain PDU other than Send Data, or Send Data whose content is listed separately.
-    case mcsDomain(MCSDomainPDU)
-    case securityExchange(SecurityExchangePDU)
-    case clientInfo(ClientInfoPacket)
-    case licensing(LicensingPDU)
-    case shareControl(ShareControlPDU)
+    indirect case mcsDomain(MCSDomainPDU)
+    indirect case securityExchange(SecurityExchangePDU)
+    indirect case clientInfo(ClientInfoPacket)
+    indirect case licensing(LicensingPDU)
+    indirect case shareControl(ShareControlPDU)
     /// Standard RDP Security payload with SEC_ENCRYPT: length of what is encrypted, and the MCS channel.
     case encryptedRDP(channel: UInt16, length: Int)
     /// A fast-path PDU (input from the client, output from the server): its length and whether it is encrypted.
     case fastPath(length: Int, encrypted: Bool)
-    case tlsHandshake(TLSHandshakeMessage)
+    indirect case tlsHandshake(TLSHandshakeMessage)
     case tlsChangeCipherSpec
     case tlsAlert(TLSAlert)
     /// A protected TLS record: its kind, record length and implied plaintext size.
     case tlsEncrypted(TLSEncryptedRecord)
     /// CredSSP in the clear (decrypted with a key log).
-    case credSSP(TSRequest)
+    indirect case credSSP(TSRequest)
     /// The HYBRID_EX Early User Authorization Result (decrypted with a key log).
     case earlyUserAuthorization(EarlyUserAuthorizationResult)
     /// A protected record that did not decrypt with the key log.

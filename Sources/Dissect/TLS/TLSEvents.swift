@@ -43,7 +43,7 @@ public enum TLSEvent: Equatable, Sendable {
     /// Every record, first (then what it held, below).
     case record(TLSRecordEvent)
     /// A handshake message read in the clear; frames span the records it came in.
-    case handshake(TLSHandshakeMessage, frames: TLSFrames)
+    indirect case handshake(TLSHandshakeMessage, frames: TLSFrames)
     case changeCipherSpec(frames: TLSFrames)
     /// A plaintext alert.
     case alert(TLSAlert, frames: TLSFrames)

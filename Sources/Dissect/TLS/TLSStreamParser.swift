@@ -36,6 +36,11 @@ public final class TLSStreamParser {
 
     private var recordBuffer: [UInt8] = []
     private var recordFirstFrame = 0
+    /// A protected record whose body is still arriving while nobody reads its
+    /// bytes (no decryptor attached): the body is counted off, never copied.
+    private var skippedHeader = TLSRecordHeader(contentType: .applicationData, legacyVersion: .tls12, length: 0)
+    private var skippedBodyRemaining = 0
+    private var skippedFirstFrame = 0
     private var handshakeBuffer: [UInt8] = []
     private var handshakeFirstFrame = 0
     /// Protected handshake records since the last ChangeCipherSpec; the first is Finished.
@@ -54,12 +59,22 @@ public final class TLSStreamParser {
         return events
     }
 
+    /// Hands each pending event to `body` and forgets them, keeping the event
+    /// buffer for the next feed (no array per segment, as `takeEvents` costs).
+    @inline(__always)
+    public func drainEvents(_ body: (TLSEvent) -> Void) {
+        for index in events.indices { body(events[index]) }
+        events.removeAll(keepingCapacity: true)
+    }
+
     /// Feeds the next in-order bytes of this direction; `frame` is the capture
     /// frame they came in. The bytes are only borrowed for this call.
     public func feed(bytes: UnsafeRawBufferPointer, frame: Int) {
         var input = ByteCursor(bytes)
         while !input.isAtEnd, stoppedBy == nil {
-            if recordBuffer.isEmpty {
+            if skippedBodyRemaining > 0 {
+                skipProtectedBody(&input, frame: frame)
+            } else if recordBuffer.isEmpty {
                 readInPlace(&input, frame: frame)
             } else {
                 completeBuffered(&input, frame: frame)
@@ -74,7 +89,11 @@ public final class TLSStreamParser {
         case let .parsed(header, consumed):
             guard var record = input.sub(length: consumed), record.skip(TLSRecordHeader.size) else { return }
             process(header, fragment: record.unread, frames: TLSFrames(first: frame, last: frame))
-        case .needMore:
+        case let .needMore(minimum):
+            if startSkipping(input.unread, recordSize: minimum, firstFrame: frame) {
+                input.skip(input.remaining)
+                return
+            }
             recordBuffer.append(contentsOf: input.unread)
             recordFirstFrame = frame
             input.skip(input.remaining)
@@ -83,11 +102,47 @@ public final class TLSStreamParser {
         }
     }
 
+    /// Starts counting off the body of an incomplete record instead of buffering it,
+    /// when the record is protected and no decryptor wants its bytes. `head` holds
+    /// the record's first bytes (at least its header when `recordSize` exceeds it).
+    private func startSkipping(_ head: UnsafeRawBufferPointer, recordSize: Int, firstFrame: Int) -> Bool {
+        guard protectedRecordSink == nil, recordSize > TLSRecordHeader.size, head.count >= TLSRecordHeader.size,
+              head.count < recordSize else { return false }
+        let header = TLSRecordHeader(
+            contentType: TLSContentType(rawValue: head[0]),
+            legacyVersion: TLSVersion(rawValue: UInt16(head[1]) << 8 | UInt16(head[2])),
+            length: recordSize - TLSRecordHeader.size
+        )
+        guard header.contentType == .applicationData || isEncrypting else { return false }
+        skippedHeader = header
+        skippedBodyRemaining = recordSize - head.count
+        skippedFirstFrame = firstFrame
+        return true
+    }
+
+    private func skipProtectedBody(_ input: inout ByteCursor, frame: Int) {
+        let take = min(skippedBodyRemaining, input.remaining)
+        input.skip(take)
+        skippedBodyRemaining -= take
+        if skippedBodyRemaining == 0 {
+            process(skippedHeader, fragment: UnsafeRawBufferPointer(start: nil, count: 0),
+                    frames: TLSFrames(first: skippedFirstFrame, last: frame))
+        }
+    }
+
     /// Adds to the buffered record only the bytes it still lacks.
     private func completeBuffered(_ input: inout ByteCursor, frame: Int) {
         let status = recordBuffer.withUnsafeBytes { TLSRecordHeader.parse($0) }
         guard case let .needMore(minimum) = status, minimum > recordBuffer.count else {
             if case let .malformed(error) = status { stop(error, frame: frame) }
+            return
+        }
+        // The header completed only now (it was split): the body may still be skipped.
+        let skipping = recordBuffer.withUnsafeBytes {
+            startSkipping($0, recordSize: minimum, firstFrame: recordFirstFrame)
+        }
+        if skipping {
+            recordBuffer.removeAll(keepingCapacity: true)
             return
         }
         let take = min(minimum - recordBuffer.count, input.remaining)
