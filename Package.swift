@@ -27,6 +27,7 @@ let package = Package(
             pkgConfig: "libpcap",
             providers: [.apt(["libpcap-dev"])]
         ),
+        .systemLibrary(name: "CMalloc"),
         .target(name: "Capture", dependencies: ["CPcap"], swiftSettings: hotPath),
         .target(name: "Wire", dependencies: ["Capture"], swiftSettings: hotPath),
         .target(name: "Reassembly", dependencies: ["Capture", "Wire"], swiftSettings: hotPath),
@@ -47,7 +48,7 @@ let package = Package(
         .executableTarget(
             name: "rdpdiag",
             dependencies: [
-                "Capture", "Wire", "Reassembly", "Dissect", "Diagnosis", "Report",
+                "Capture", "Wire", "Reassembly", "Dissect", "Diagnosis", "Report", "CMalloc",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: hotPath

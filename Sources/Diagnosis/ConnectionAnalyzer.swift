@@ -21,6 +21,8 @@ public final class ConnectionAnalyzer: StreamConsumer {
     public private(set) var counts = SummaryCounts()
     let caches = SummaryCaches()
     let hosts = HostProfiles()
+    /// Where finished connections are completed when not inline (`completeOnWorker`).
+    private var worker: FinishingWorker?
 
     /// Per-connection state kept in `TCPConnection.attachment`.
     final class State {
@@ -132,6 +134,18 @@ public final class ConnectionAnalyzer: StreamConsumer {
         connection.attachment = nil
         defer { onAnyFinished?(connection.id) }
         guard s.detectedBy != nil || listAll else { return }
+        // The tracker is done with the connection and its dissector: what follows
+        // only reads them, so it may run on the finishing worker.
+        if let worker {
+            let work = FinishedConnection(connection: connection, state: s)
+            worker.submit { [unowned self] in self.complete(work.connection, work.state) }
+        } else {
+            complete(connection, s)
+        }
+    }
+
+    /// Summary, diagnosis and report of one finished connection.
+    func complete(_ connection: TCPConnection, _ s: State) {
         var summary = ConnectionSummary(connection, rdpDetectedBy: s.detectedBy)
         if let dissector = s.dissector { summary.addHandshake(dissector, caches: caches) }
         if summary.isRDP {
@@ -145,6 +159,27 @@ public final class ConnectionAnalyzer: StreamConsumer {
         if keepSummaries { summaries.append(summary) }
         onFinished?(summary)
     }
+
+    /// Moves the completion of finished connections to a second thread (offline
+    /// analysis); `counts`, `summaries` and `onFinished` then belong to that
+    /// thread until `drain()` returns.
+    func completeOnWorker() {
+        let worker = FinishingWorker()
+        if worker.start() { self.worker = worker }
+    }
+
+    /// Waits until every finished connection is completed.
+    func drain() {
+        worker?.finish()
+        worker = nil
+    }
+}
+
+/// A finished connection on its way to the worker; after `finished` nothing
+/// else touches it.
+private struct FinishedConnection: @unchecked Sendable {
+    let connection: TCPConnection
+    let state: ConnectionAnalyzer.State
 }
 
 /// The result of analysing a set of inputs.
@@ -159,7 +194,8 @@ public struct AnalysisResult: Sendable {
 /// Runs capture → decode → reassembly → analysis over every frame of `reader`.
 public enum Analysis {
     /// Analyses every frame; each finished connection goes to `onConnection` as
-    /// soon as it finishes. With `keep` (tests, small captures) they are also
+    /// soon as it finishes, called in finish order from the finishing worker's
+    /// thread (not the caller's) while reading goes on. With `keep` (tests, small captures) they are also
     /// returned, ordered by first frame.
     public static func run(reader: CaptureReader, config: ReassemblyConfig = ReassemblyConfig(), listAll: Bool = false,
                            keyLog: TLSKeyLog? = nil, keep: Bool = true, progress: ((_ frames: Int, _ bytes: Int) -> Void)? = nil,
@@ -167,6 +203,7 @@ public enum Analysis {
         let analyzer = ConnectionAnalyzer(listAll: listAll, keyLog: keyLog)
         analyzer.keepSummaries = keep
         analyzer.onFinished = onConnection
+        analyzer.completeOnWorker()
         let tracker = FlowTracker(config: config, consumer: analyzer)
         var countdown = 1 << 20
         while let frame = reader.next() {
@@ -178,6 +215,7 @@ public enum Analysis {
             }
         }
         tracker.finishAll()
+        analyzer.drain()
         let connections = analyzer.summaries.sorted { ($0.firstFrame, $0.trackerID) < ($1.firstFrame, $1.trackerID) }
         return AnalysisResult(inputs: reader.summaries, stats: tracker.stats, connections: connections, counts: analyzer.counts)
     }

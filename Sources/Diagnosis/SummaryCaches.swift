@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import Dissect
 
 /// Work that repeats across connections to the same server or from the same
@@ -6,8 +9,29 @@ import Dissect
 final class SummaryCaches {
     static let capacity = 1024
 
-    private var certificates: [[UInt8]: X509CertificateSummary] = [:]
+    private var certificates: [CertificateKey: X509CertificateSummary] = [:]
     private var fingerprints: [ClientHelloShape: String] = [:]
+
+    /// A certificate's DER as a dictionary key. `[UInt8]`'s own hashing feeds the
+    /// hasher one byte at a time, which for a 1-2 KiB certificate costs more than
+    /// the rest of a connection's summary; this hashes the bytes in one call.
+    struct CertificateKey: Hashable {
+        let der: [UInt8]
+
+        func hash(into hasher: inout Hasher) {
+            der.withUnsafeBytes { hasher.combine(bytes: $0) }
+        }
+
+        static func == (a: Self, b: Self) -> Bool {
+            guard a.der.count == b.der.count else { return false }
+            return a.der.withUnsafeBytes { x in
+                b.der.withUnsafeBytes { y in
+                    guard let p = x.baseAddress, let q = y.baseAddress else { return true }
+                    return memcmp(p, q, x.count) == 0
+                }
+            }
+        }
+    }
 
     /// What a JA4-style fingerprint depends on (never the random or key shares).
     struct ClientHelloShape: Hashable {
@@ -32,13 +56,14 @@ final class SummaryCaches {
 
     func summaries(of chain: [[UInt8]]) -> [X509CertificateSummary] {
         chain.enumerated().map { position, der in
-            if var cached = certificates[der] {
+            let key = CertificateKey(der: der)
+            if var cached = certificates[key] {
                 cached.position = position
                 return cached
             }
             let summary = X509Summary.summarize(der: der, position: position)
             if certificates.count >= Self.capacity { certificates.removeAll(keepingCapacity: true) }
-            certificates[der] = summary
+            certificates[key] = summary
             return summary
         }
     }
