@@ -107,8 +107,31 @@ public enum Stage: String, Sendable, CaseIterable, Comparable {
     case licensing
     case active
 
-    var order: Int { Stage.allCases.firstIndex(of: self) ?? 0 }
+    /// Position in the connection sequence. (`allCases` builds a new array on every
+    /// use, and stages are compared many times per connection.)
+    var order: Int {
+        switch self {
+        case .syn: return 0
+        case .tcpEstablished: return 1
+        case .x224Request: return 2
+        case .x224Confirm: return 3
+        case .tlsClientHello: return 4
+        case .tlsServerHello: return 5
+        case .tlsEstablished: return 6
+        case .nla: return 7
+        case .mcsConnect: return 8
+        case .licensing: return 9
+        case .active: return 10
+        }
+    }
     public static func < (a: Stage, b: Stage) -> Bool { a.order < b.order }
+
+    /// The furthest stage among `records` (without building an array of them).
+    static func furthest(in records: [StageRecord]) -> Stage? {
+        var furthest: Stage?
+        for record in records where furthest.map({ record.stage > $0 }) ?? true { furthest = record.stage }
+        return furthest
+    }
 }
 
 /// Everything a report says about one connection, as plain values.
@@ -156,7 +179,7 @@ public struct ConnectionSummary: Sendable {
     /// Protected TLS records per direction (client→server, server→client), including any not kept.
     public var encryptedRecords = (0, 0)
 
-    public var reached: Stage? { stages.map(\.stage).max() }
+    public var reached: Stage? { Stage.furthest(in: stages) }
     public var duration: Int64 { end.nanoseconds(since: start) }
 
     public func direction(_ d: Direction) -> DirectionSummary { d == .clientToServer ? clientToServer : serverToClient }

@@ -16,8 +16,8 @@ enum Diagnose {
         c.inferredPDUs = inference.pdus
         let resets = ResetJudge.judge(observations.resets, observations: observations, connection: c, hosts: hosts)
         c.resets = resets
-        let facts = DiagnosisFacts(c: c, resets: resets, icmp: observations.icmp, retransmissions: observations.retransmissions,
-                                   largestPayload: observations.largestPayload, inferred: inference.pdus)
+        let facts = DiagnosisFacts(c: c, resets: resets, icmp: observations.icmp, retransmissions: observations.retransmissions.array,
+                                   largestPayload: observations.largestPayload.array, inferred: inference.pdus)
         let verdict = VerdictRules.verdict(facts)
         c.verdict = verdict
         c.findings = Findings.collect(facts, verdict: verdict)

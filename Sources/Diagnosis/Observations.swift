@@ -108,17 +108,17 @@ final class Observations {
     var resets: [ResetPacket] = []
     var icmp: [ICMPObservation] = []
     /// Per direction: retransmitted segments by stream offset.
-    var retransmissions: [[Retransmission]] = [[], []]
+    var retransmissions = PerDirection<[Retransmission]>([], [])
     /// Per direction: the sender's profile over packets that are not RSTs.
-    var profiles = [TTLProfile(), TTLProfile()]
+    var profiles = PerDirection(TTLProfile(), TTLProfile())
     /// Per direction: packets (not RSTs) the side sent after its own first RST, and the first such frame.
-    var afterOwnReset = [0, 0]
-    var firstAfterOwnReset: [Int?] = [nil, nil]
-    /// Per direction: payload-carrying packets sent after the other side's first RST.
-    var lastPacket: [(frame: Int, time: CaptureTime)?] = [nil, nil]
+    var afterOwnReset = PerDirection(0, 0)
+    var firstAfterOwnReset = PerDirection<Int?>(nil, nil)
+    /// Per direction: the latest packet (what a RST from the other side answers).
+    var lastPacket = PerDirection<(frame: Int, time: CaptureTime)?>(nil, nil)
     /// Per direction: largest payload and the largest IP datagram sent.
-    var largestPayload = [0, 0]
-    var largestIPLength = [0, 0]
+    var largestPayload = PerDirection(0, 0)
+    var largestIPLength = PerDirection(0, 0)
 
     func record(_ e: SegmentEvent, connection: TCPConnection) {
         let d = Int(e.direction.rawValue)
@@ -159,6 +159,28 @@ final class Observations {
         icmp.append(ICMPObservation(frame: frame, time: time, version: message.version, type: message.type, code: message.code,
                                     mtu: message.mtu, reporter: reporter, direction: direction))
     }
+}
+
+/// A value per direction, indexed 0 (client→server) and 1 (server→client), kept
+/// inline: the per-packet bookkeeping above touches these on every segment, and
+/// two-element arrays would cost an allocation each and a uniqueness check per write.
+struct PerDirection<Value> {
+    var clientToServer: Value
+    var serverToClient: Value
+
+    init(_ clientToServer: Value, _ serverToClient: Value) {
+        self.clientToServer = clientToServer
+        self.serverToClient = serverToClient
+    }
+
+    subscript(index: Int) -> Value {
+        get { index == 0 ? clientToServer : serverToClient }
+        _modify {
+            if index == 0 { yield &clientToServer } else { yield &serverToClient }
+        }
+    }
+
+    var array: [Value] { [clientToServer, serverToClient] }
 }
 
 /// What the capture shows of each host across its finished RDP connections, so

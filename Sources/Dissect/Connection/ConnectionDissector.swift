@@ -45,12 +45,14 @@ public final class ConnectionDissector {
     public private(set) var tls: TLSConnection?
     /// The security protocol the Connection Confirm selected (nil until then, or after a failure).
     public private(set) var selectedProtocol: UInt32?
-    /// Protected TLS records seen per direction, including those not kept in the timeline.
-    public private(set) var encryptedRecordCount = [0, 0]
+    /// Protected TLS records seen per direction (client→server, server→client), including those not kept in the timeline.
+    public var encryptedRecordCount: [Int] { [clientSide.encryptedRecords, serverSide.encryptedRecords] }
 
-    let sides = [Side(), Side()]
-    /// The decrypted streams inside TLS, when a key log has this connection's secrets.
-    let innerSides = [Side(inner: true), Side(inner: true)]
+    let clientSide = Side()
+    let serverSide = Side()
+    /// The decrypted streams inside TLS (client→server, server→client), made when a
+    /// key log has this connection's secrets.
+    var innerSides: [Side] = []
     let keyLog: TLSKeyLog?
     public private(set) var decryptor: TLSDecryptor?
 
@@ -58,11 +60,11 @@ public final class ConnectionDissector {
         self.keyLog = keyLog
     }
 
-    @inline(__always) func side(_ d: Direction) -> Side { sides[Int(d.rawValue)] }
+    @inline(__always) func side(_ d: Direction) -> Side { d == .clientToServer ? clientSide : serverSide }
 
     /// True while more payload could still change what is known.
     public var wantsMore: Bool {
-        let a = sides[0], b = sides[1]
+        let a = clientSide, b = serverSide
         if a.mode == .stopped && b.mode == .stopped { return false }
         // Past the handshake in both directions: nothing more to learn (with a key log,
         // the decrypted connection sequence is followed a little further).
@@ -326,8 +328,12 @@ public final class ConnectionDissector {
     func startTLS() {
         guard tls == nil else { return }
         let connection = TLSConnection()
+        // Only what records hold goes into the timeline.
+        connection.client.reportsRecords = false
+        connection.server.reportsRecords = false
         tls = connection
         if let keyLog, !keyLog.isEmpty {
+            innerSides = [Side(inner: true), Side(inner: true)]
             let decryptor = TLSDecryptor(keyLog: keyLog, session: connection.session)
             decryptor.attach(to: connection)
             self.decryptor = decryptor
@@ -340,7 +346,7 @@ public final class ConnectionDissector {
     /// What the decryptor recovered from this direction's records: the inner stream
     /// (CredSSP, then MCS and the rest), decrypted handshake messages and alerts.
     func drainDecrypted(_ direction: Direction, time: CaptureTime) {
-        guard let decryptor else { return }
+        guard let decryptor, innerSides.count == 2 else { return }
         let inner = innerSides[Int(direction.rawValue)]
         for event in decryptor.takeEvents(direction) {
             switch event {
@@ -380,7 +386,6 @@ public final class ConnectionDissector {
                 record(direction, .tlsAlert(alert), frame: frame, time: time)
             case let .encrypted(r):
                 s.encryptedRecords += 1
-                encryptedRecordCount[Int(direction.rawValue)] += 1
                 if s.encryptedRecords <= Self.encryptedRecordsKept || r.kind == .alert {
                     record(direction, .tlsEncrypted(r), frame: r.frames.last, time: time)
                 }
@@ -395,6 +400,8 @@ public final class ConnectionDissector {
     // MARK: bookkeeping
 
     func record(_ direction: Direction, _ message: HandshakeMessage, frame: Int, time: CaptureTime) {
+        // A TLS handshake alone takes about a dozen entries: start there, not at one.
+        if timeline.capacity == 0 { timeline.reserveCapacity(16) }
         timeline.append(HandshakeEvent(frame: frame, time: time, direction: direction, message: message))
     }
 

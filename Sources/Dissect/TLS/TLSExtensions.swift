@@ -20,14 +20,17 @@ struct TLSExtensionBlock {
     static func parse(_ c: inout ByteCursor) throws(DissectError) -> TLSExtensionBlock {
         var block = TLSExtensionBlock()
         var list = try c.vector16("tls_extensions_length_invalid")
-        var seen = Set<UInt16>()
+        // A hello has a few dozen extensions at most: the entries themselves serve as
+        // the list of types seen (no set to build per hello).
+        block.entries.reserveCapacity(24)
+        block.data.reserveCapacity(24)
         while !list.isAtEnd {
             let at = list.offset
             guard let type = list.u16be() else { throw DissectError("tls_extension_truncated", offset: at) }
             let body = try list.vector16("tls_extension_truncated")
             let t = TLSExtensionType(rawValue: type)
             // RFC 8446 §4.2: "There MUST NOT be more than one extension of the same type".
-            if !seen.insert(type).inserted {
+            if block.entries.contains(where: { $0.type.rawValue == type }) {
                 block.anomalies.append(DissectError("tls_extension_duplicate", offset: at, detail: "\(t)"))
             }
             block.entries.append(TLSExtensionEntry(type: t, length: body.remaining))

@@ -30,6 +30,9 @@ public final class TLSStreamParser {
     /// attaches here. The fragment is borrowed for the call only. nil (the
     /// default) costs one check per protected record and nothing else.
     public var protectedRecordSink: ((TLSRecordHeader, UnsafeRawBufferPointer, Direction, TLSFrames) -> Void)?
+    /// Whether every record also gets a `.record` event. A consumer that only wants
+    /// what records hold (the connection dissector) turns it off: one event less per record.
+    public var reportsRecords = true
 
     public static let recordBufferCapacity = TLSRecordHeader.size + TLSRecordHeader.maximumFragmentLength
     public static let handshakeBufferCapacity = TLSHandshakeMessage.headerSize + TLSHandshakeMessage.maximumLength
@@ -49,6 +52,8 @@ public final class TLSStreamParser {
     public init(direction: Direction, session: TLSSession = TLSSession()) {
         self.direction = direction
         self.session = session
+        // One buffer for the whole connection (a flight yields a handful of events).
+        events.reserveCapacity(8)
     }
 
     public var isStopped: Bool { stoppedBy != nil }
@@ -189,7 +194,9 @@ public final class TLSStreamParser {
         recordCount += 1
         let type = header.contentType
         let encrypted = type == .applicationData || isEncrypting
-        events.append(.record(TLSRecordEvent(direction: direction, header: header, frames: frames, encrypted: encrypted)))
+        if reportsRecords {
+            events.append(.record(TLSRecordEvent(direction: direction, header: header, frames: frames, encrypted: encrypted)))
+        }
         if !encrypted, header.length > TLSRecordHeader.maximumPlaintextLength {
             anomaly("tls_plaintext_record_overflow", frame: frames.last, detail: "length \(header.length)")
         }
