@@ -126,6 +126,8 @@ public enum Stage: String, Sendable, CaseIterable, Comparable {
     }
     public static func < (a: Stage, b: Stage) -> Bool { a.order < b.order }
 
+    static let count = allCases.count
+
     /// The furthest stage among `records` (without building an array of them).
     static func furthest(in records: [StageRecord]) -> Stage? {
         var furthest: Stage?

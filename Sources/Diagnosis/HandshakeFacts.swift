@@ -47,11 +47,13 @@ extension TLSFacts {
 /// clear text proves is marked.
 enum ObservedStages {
     static func from(_ timeline: [HandshakeEvent], tls13: Bool) -> [StageRecord] {
-        var seen: [Stage: StageRecord] = [:]
+        // Indexed by stage order (a dictionary keyed by a String-backed enum hashes the string).
+        var seen = [StageRecord?](repeating: nil, count: Stage.count)
         var licensingSeen = false
-        var finished: [Direction: HandshakeEvent] = [:]
+        var clientFinished: HandshakeEvent?
+        var serverFinished: HandshakeEvent?
         func mark(_ stage: Stage, _ e: HandshakeEvent, _ evidence: Evidence = .observed) {
-            if seen[stage] == nil { seen[stage] = StageRecord(stage: stage, frame: e.frame, time: e.time, evidence: evidence) }
+            if seen[stage.order] == nil { seen[stage.order] = StageRecord(stage: stage, frame: e.frame, time: e.time, evidence: evidence) }
         }
         for e in timeline {
             switch e.message {
@@ -66,8 +68,12 @@ enum ObservedStages {
                     // client's first protected record is its Finished, the end of the handshake.
                     if e.direction == .clientToServer && r.kind == .applicationData { mark(.tlsEstablished, e, .inferred) }
                 } else if r.kind == .finished {
-                    finished[e.direction] = finished[e.direction] ?? e
-                    if let a = finished[.clientToServer], let b = finished[.serverToClient] { mark(.tlsEstablished, a.frame > b.frame ? a : b) }
+                    if e.direction == .clientToServer {
+                        if clientFinished == nil { clientFinished = e }
+                    } else if serverFinished == nil {
+                        serverFinished = e
+                    }
+                    if let a = clientFinished, let b = serverFinished { mark(.tlsEstablished, a.frame > b.frame ? a : b) }
                 } else if r.kind == .applicationData {
                     mark(.tlsEstablished, e, .inferred)
                 }
@@ -91,6 +97,6 @@ enum ObservedStages {
                 break
             }
         }
-        return seen.values.sorted { $0.stage < $1.stage }
+        return seen.compactMap { $0 }
     }
 }
