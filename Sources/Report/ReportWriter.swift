@@ -21,10 +21,13 @@ public final class ReportWriter {
     let write: (String) -> Void
     private var shown = 0
     private var firstInDocument = true
+    /// Renders text blocks; its buffers are reused from one connection to the next.
+    private var text: TextReport.Renderer
 
     public init(options: Options, write: @escaping (String) -> Void) {
         self.options = options
         self.write = write
+        text = TextReport.Renderer(color: options.color)
     }
 
     /// Whether this connection belongs in the output.
@@ -48,7 +51,9 @@ public final class ReportWriter {
             write((firstInDocument ? "\n" : ",\n") + JSONReport.connection(c).serialized(pretty: true))
             firstInDocument = false
         case .text:
-            write(TextReport.connection(c, id: id, color: options.color))
+            text.out.removeAll()
+            text.connection(c, id: id)
+            write(text.out.string)
         }
     }
 
