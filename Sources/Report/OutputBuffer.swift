@@ -42,7 +42,16 @@ struct OutputBuffer {
     }
 
     mutating func appendSpaces(_ count: Int) {
-        if count > 0 { bytes.append(contentsOf: repeatElement(UInt8(ascii: " "), count: count)) }
+        append(repeating: UInt8(ascii: " "), count: count)
+    }
+
+    /// `count` copies of `byte`; nothing when `count` is zero or less.
+    mutating func append(repeating byte: UInt8, count: Int) {
+        if count > 0 { bytes.append(contentsOf: repeatElement(byte, count: count)) }
+    }
+
+    mutating func removeLast(_ count: Int) {
+        bytes.removeLast(count)
     }
 
     /// A decimal number, as `String(value)` writes it.
@@ -76,12 +85,8 @@ struct OutputBuffer {
                 position -= 1
                 digits[position] = UInt8(ascii: "-")
             }
-            appendRepeated(pad, count: width - (digits.count - position))
+            append(repeating: pad, count: width - (digits.count - position))
             bytes.append(contentsOf: UnsafeBufferPointer(rebasing: digits[position...]))
         }
-    }
-
-    private mutating func appendRepeated(_ byte: UInt8, count: Int) {
-        if count > 0 { bytes.append(contentsOf: repeatElement(byte, count: count)) }
     }
 }

@@ -10,28 +10,30 @@ extension TextReport {
             wrapCharacters(String(decoding: text, as: UTF8.self), indent: indent, hanging: hanging, width: width, into: &out)
             return
         }
+        // The output is the text with some of its spaces replaced by a line break
+        // and the indent, so it is copied a line at a time, up to each break.
         let nextIndent = indent + hanging
         out.appendSpaces(indent)
         var lineLength = indent
-        var lineStart = true
+        var copied = 0
         var wordStart = 0
         for end in 0...text.count where end == text.count || text[end] == UInt8(ascii: " ") {
             let wordLength = end - wordStart
-            if !lineStart && lineLength + 1 + wordLength > width {
+            let firstWord = wordStart == 0
+            if !firstWord && lineLength + 1 + wordLength > width {
+                // The space before this word becomes the line break.
+                out.append(bytes: UnsafeBufferPointer(rebasing: text[copied..<wordStart - 1]))
                 out.append(byte: UInt8(ascii: "\n"))
                 out.appendSpaces(nextIndent)
-                lineLength = nextIndent
-                lineStart = true
+                copied = wordStart
+                lineLength = nextIndent + wordLength
+            } else {
+                // The word, after the space before it.
+                lineLength += (firstWord ? 0 : 1) + wordLength
             }
-            if !lineStart {
-                out.append(byte: UInt8(ascii: " "))
-                lineLength += 1
-            }
-            out.append(bytes: UnsafeBufferPointer(rebasing: text[wordStart..<end]))
-            lineLength += wordLength
-            lineStart = false
             wordStart = end + 1
         }
+        out.append(bytes: UnsafeBufferPointer(rebasing: text[copied...]))
         out.append(byte: UInt8(ascii: "\n"))
     }
 

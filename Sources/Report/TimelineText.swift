@@ -44,8 +44,8 @@ enum TimelineText {
         if let established = c.stages.first(where: { $0.stage == .tcpEstablished }), established.evidence == .observed {
             add(established.frame, .clientToServer, .established)
         }
-        for (i, event) in c.handshake.enumerated() {
-            add(event.frame, event.direction, .event(i))
+        for i in c.handshake.indices {
+            add(c.handshake[i].frame, c.handshake[i].direction, .event(i))
         }
         add(c.clientToServer.finFrame, .clientToServer, .fin)
         add(c.serverToClient.finFrame, .serverToClient, .fin)
@@ -159,7 +159,11 @@ enum TimelineText {
         case .event(let index):
             let message = c.handshake[index].message
             out.append(message.name)
-            appendDetails(HandshakeDescription.details(message), to: &out)
+            // Brackets only around fields there are: taken back if none were written.
+            let opened = out.count
+            out.append("  [")
+            HandshakeDescription.appendDetails(message, to: &out)
+            if out.count == opened + 3 { out.removeLast(3) } else { out.append("]") }
         case .fin:
             out.append("FIN")
         case .rst(let count):
