@@ -1,6 +1,8 @@
 /// A JSON value with ordered object keys, so reports keep the field order of
-/// DESIGN.md and golden files diff cleanly.
-public indirect enum JSON: Sendable, Equatable {
+/// DESIGN.md and golden files diff cleanly. Not `indirect`: the arrays already
+/// hold nested values out of line, and boxing would cost an allocation for
+/// every number and string of a report.
+public enum JSON: Sendable, Equatable {
     case object([(String, JSON)])
     case array([JSON])
     case string(String)
