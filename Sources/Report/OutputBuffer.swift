@@ -1,9 +1,9 @@
 /// Report output built as UTF-8 bytes in one growing array.
 ///
-/// A report block used to be assembled from many short `String`s (interpolations,
-/// `+`, `joined`), each one allocated, copied into the next and freed. Appending
-/// bytes to one array that the writer keeps between connections costs a copy
-/// per piece and no allocation once the array has grown to the largest block.
+/// A block assembled from short `String`s (interpolations, `+`, `joined`)
+/// allocates each piece, copies it into the next and frees it. Appending bytes
+/// to one array that the writer keeps between connections costs a copy per
+/// piece, and no allocation once the array has grown to the largest block.
 struct OutputBuffer {
     private(set) var bytes: [UInt8] = []
 
@@ -11,7 +11,6 @@ struct OutputBuffer {
         bytes.reserveCapacity(capacity)
     }
 
-    var isEmpty: Bool { bytes.isEmpty }
     var count: Int { bytes.count }
 
     /// Empties the buffer and keeps its storage for the next block.
