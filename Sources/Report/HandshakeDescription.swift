@@ -5,122 +5,303 @@ import Reassembly
 /// Key fields of each handshake message, as one line of text and as JSON.
 public enum HandshakeDescription {
     static func hex(_ v: UInt32, width: Int = 1) -> String {
-        let s = String(v, radix: 16)
-        return "0x" + String(repeating: "0", count: max(0, width - s.count)) + s
+        var out = OutputBuffer(capacity: 10)
+        appendHex(v, width: width, to: &out)
+        return out.string
     }
 
-    static func protocols(_ mask: UInt32) -> String {
+    /// "0x" and lower-case hex digits, zero-padded to `width` digits.
+    static func appendHex(_ v: UInt32, width: Int = 1, to out: inout OutputBuffer) {
+        let digits = String(v, radix: 16)
+        out.append("0x")
+        out.append(repeating: UInt8(ascii: "0"), count: width - digits.utf8.count)
+        out.append(digits)
+    }
+
+    static func appendProtocols(_ mask: UInt32, to out: inout OutputBuffer) {
         let names = RDPSecurityProtocol.names(mask: mask)
-        return names.isEmpty ? "PROTOCOL_RDP" : names.joined(separator: "|")
+        if names.isEmpty { out.append("PROTOCOL_RDP") } else { appendJoined(names, "|", to: &out) }
+    }
+
+    static func appendJoined(_ items: [String], _ separator: String, to out: inout OutputBuffer) {
+        for (i, item) in items.enumerated() {
+            if i > 0 { out.append(separator) }
+            out.append(item)
+        }
     }
 
     /// One line of key fields for a text timeline.
     public static func details(_ message: HandshakeMessage) -> String {
+        var out = OutputBuffer()
+        appendDetails(message, to: &out)
+        return out.string
+    }
+
+    /// Appends the key fields of `message` (nothing for a message without any);
+    /// groups of fields are separated by "; ".
+    static func appendDetails(_ message: HandshakeMessage, to out: inout OutputBuffer) {
+        var firstPart = true
+        /// Starts the next group of fields.
+        func part() {
+            if !firstPart { out.append("; ") }
+            firstPart = false
+        }
         switch message {
         case .x224Request(let cr):
-            var parts: [String] = []
             switch cr.token {
-            case .cookie(let id)?: parts.append("cookie mstshash=\(id)")
-            case .routingToken(let token)?: parts.append("routing token \(token.endpoint ?? token.text)")
-            case .other(let text)?: parts.append("token \"\(text)\"")
+            case .cookie(let id)?:
+                part()
+                out.append("cookie mstshash=")
+                out.append(id)
+            case .routingToken(let token)?:
+                part()
+                out.append("routing token ")
+                out.append(token.endpoint ?? token.text)
+            case .other(let text)?:
+                part()
+                out.append("token \"")
+                out.append(text)
+                out.append("\"")
             case nil: break
             }
             if let neg = cr.negotiationRequest {
-                parts.append("requested \(protocols(neg.requestedProtocols))")
-                if !neg.flagNames.isEmpty { parts.append(neg.flagNames.joined(separator: ",")) }
+                part()
+                out.append("requested ")
+                appendProtocols(neg.requestedProtocols, to: &out)
+                let flags = neg.flagNames
+                if !flags.isEmpty {
+                    part()
+                    appendJoined(flags, ",", to: &out)
+                }
             } else {
-                parts.append("no RDP_NEG_REQ (Standard RDP Security only)")
+                part()
+                out.append("no RDP_NEG_REQ (Standard RDP Security only)")
             }
-            if let c = cr.correlationInfo { parts.append("correlation \(c.correlationIdHex)") }
-            return parts.joined(separator: "; ")
+            if let c = cr.correlationInfo {
+                part()
+                out.append("correlation ")
+                out.append(c.correlationIdHex)
+            }
         case .x224Confirm(let cc):
             switch cc.negotiation {
-            case .response(let r): return "selected \(r.selectedProtocolName ?? hex(r.selectedProtocol))" + (r.flagNames.isEmpty ? "" : "; " + r.flagNames.joined(separator: ","))
-            case .failure(let f): return "\(f.failureName ?? "failure") (\(hex(f.failureCode))): \(f.failureMeaning ?? "")"
-            case .legacy: return "no RDP_NEG_RSP: Standard RDP Security"
+            case .response(let r):
+                out.append("selected ")
+                if let name = r.selectedProtocolName { out.append(name) } else { appendHex(r.selectedProtocol, to: &out) }
+                let flags = r.flagNames
+                if !flags.isEmpty {
+                    out.append("; ")
+                    appendJoined(flags, ",", to: &out)
+                }
+            case .failure(let f):
+                out.append(f.failureName ?? "failure")
+                out.append(" (")
+                appendHex(f.failureCode, to: &out)
+                out.append("): ")
+                out.append(f.failureMeaning ?? "")
+            case .legacy:
+                out.append("no RDP_NEG_RSP: Standard RDP Security")
             }
         case .x224Disconnect(let dr):
-            return "reason \(dr.reasonName ?? String(dr.reason))"
+            out.append("reason ")
+            if let name = dr.reasonName { out.append(name) } else { out.append(dr.reason) }
         case .mcsConnectInitial(let ci):
-            var parts: [String] = []
             if let core = ci.conference.core {
-                parts.append("client \"\(core.clientName)\" build \(core.clientBuild)")
-                parts.append("\(core.desktopWidth)x\(core.desktopHeight)")
-                if let p = core.serverSelectedProtocol { parts.append("serverSelectedProtocol \(protocols(p))") }
+                part()
+                out.append("client \"")
+                out.append(core.clientName)
+                out.append("\" build ")
+                out.append(core.clientBuild)
+                part()
+                out.append(core.desktopWidth)
+                out.append("x")
+                out.append(core.desktopHeight)
+                if let p = core.serverSelectedProtocol {
+                    part()
+                    out.append("serverSelectedProtocol ")
+                    appendProtocols(p, to: &out)
+                }
             }
-            if let sec = ci.conference.security { parts.append("encryption \(sec.encryptionMethodNames.joined(separator: "|"))") }
-            if let net = ci.conference.network { parts.append("channels \(net.channels.map(\.name).joined(separator: ","))") }
-            return parts.joined(separator: "; ")
+            if let sec = ci.conference.security {
+                part()
+                out.append("encryption ")
+                appendJoined(sec.encryptionMethodNames, "|", to: &out)
+            }
+            if let net = ci.conference.network {
+                part()
+                out.append("channels ")
+                for (i, channel) in net.channels.enumerated() {
+                    if i > 0 { out.append(",") }
+                    out.append(channel.name)
+                }
+            }
         case .mcsConnectResponse(let cr):
-            var parts = ["result \(cr.resultName ?? String(cr.result))"]
+            part()
+            out.append("result ")
+            if let name = cr.resultName { out.append(name) } else { out.append(cr.result) }
             if let sec = cr.conference?.security {
-                parts.append("encryption \(sec.encryptionMethodName ?? hex(sec.encryptionMethod)), level \(sec.encryptionLevelName ?? hex(sec.encryptionLevel))")
+                part()
+                out.append("encryption ")
+                if let name = sec.encryptionMethodName { out.append(name) } else { appendHex(sec.encryptionMethod, to: &out) }
+                out.append(", level ")
+                if let name = sec.encryptionLevelName { out.append(name) } else { appendHex(sec.encryptionLevel, to: &out) }
                 if let cert = sec.certificate {
+                    part()
                     switch cert.body {
-                    case .proprietary: parts.append("proprietary server certificate")
-                    case .x509Chain(let chain, _): parts.append("X.509 chain of \(chain.count)")
-                    case .unknown: parts.append("server certificate of unknown type")
+                    case .proprietary: out.append("proprietary server certificate")
+                    case .x509Chain(let chain, _):
+                        out.append("X.509 chain of ")
+                        out.append(chain.count)
+                    case .unknown: out.append("server certificate of unknown type")
                     }
                 }
             }
-            return parts.joined(separator: "; ")
         case .mcsDomain(let pdu):
             switch pdu {
-            case .disconnectProviderUltimatum(let reason): return "reason \(MCSCodes.reasonName(reason) ?? String(reason))"
-            case .attachUserConfirm(let result, let initiator): return "result \(result)" + (initiator.map { ", user channel \($0)" } ?? "")
-            case .channelJoinRequest(_, let channel): return "channel \(channel)"
-            case .channelJoinConfirm(let result, _, let requested, _): return "result \(result), channel \(requested)"
-            default: return ""
+            case .disconnectProviderUltimatum(let reason):
+                out.append("reason ")
+                if let name = MCSCodes.reasonName(reason) { out.append(name) } else { out.append(reason) }
+            case .attachUserConfirm(let result, let initiator):
+                out.append("result ")
+                out.append(result)
+                if let initiator {
+                    out.append(", user channel ")
+                    out.append(initiator)
+                }
+            case .channelJoinRequest(_, let channel):
+                out.append("channel ")
+                out.append(channel)
+            case .channelJoinConfirm(let result, _, let requested, _):
+                out.append("result ")
+                out.append(result)
+                out.append(", channel ")
+                out.append(requested)
+            default: break
             }
-        case .securityExchange(let x): return "encrypted client random \(x.encryptedClientRandomLength) bytes"
-        case .clientInfo(let info): return "user \(info.domain.isEmpty ? "" : info.domain + "\\")\(info.userName)"
+        case .securityExchange(let x):
+            out.append("encrypted client random ")
+            out.append(x.encryptedClientRandomLength)
+            out.append(" bytes")
+        case .clientInfo(let info):
+            out.append("user ")
+            if !info.domain.isEmpty {
+                out.append(info.domain)
+                out.append("\\")
+            }
+            out.append(info.userName)
         case .licensing(let pdu):
             switch pdu.message {
-            case .licenseRequest(let r): return "product \(r.productId) (\(r.companyName))" + (r.scopes.isEmpty ? "" : "; scopes \(r.scopes.joined(separator: ","))")
-            case .newLicenseRequest(let r): return "user \(r.clientUserName), machine \(r.clientMachineName)"
+            case .licenseRequest(let r):
+                out.append("product ")
+                out.append(r.productId)
+                out.append(" (")
+                out.append(r.companyName)
+                out.append(")")
+                if !r.scopes.isEmpty {
+                    out.append("; scopes ")
+                    appendJoined(r.scopes, ",", to: &out)
+                }
+            case .newLicenseRequest(let r):
+                out.append("user ")
+                out.append(r.clientUserName)
+                out.append(", machine ")
+                out.append(r.clientMachineName)
             case .errorAlert(let e):
-                return "\(e.errorCodeName ?? hex(e.errorCode)) / \(e.stateTransitionName ?? hex(e.stateTransition))"
-                    + (e.isValidClient ? " (no license needed: valid client)" : "")
-            default: return ""
+                if let name = e.errorCodeName { out.append(name) } else { appendHex(e.errorCode, to: &out) }
+                out.append(" / ")
+                if let name = e.stateTransitionName { out.append(name) } else { appendHex(e.stateTransition, to: &out) }
+                if e.isValidClient { out.append(" (no license needed: valid client)") }
+            default: break
             }
         case .shareControl(let pdu):
             switch pdu.body {
-            case .data(let header, let errorInfo?):
-                _ = header
-                return "errorInfo \(errorInfo.name ?? "") (\(hex(errorInfo.errorInfo, width: 8)))" + (errorInfo.meaning.map { ": " + $0 } ?? "")
-            case .demandActive(let d): return "\(d.capabilitySets.count) capability sets"
-            default: return ""
+            case .data(_, let errorInfo?):
+                out.append("errorInfo ")
+                out.append(errorInfo.name ?? "")
+                out.append(" (")
+                appendHex(errorInfo.errorInfo, width: 8, to: &out)
+                out.append(")")
+                if let meaning = errorInfo.meaning {
+                    out.append(": ")
+                    out.append(meaning)
+                }
+            case .demandActive(let d):
+                out.append(d.capabilitySets.count)
+                out.append(" capability sets")
+            default: break
             }
-        case .encryptedRDP(let channel, let length): return "channel \(channel), \(length) bytes"
-        case .fastPath(let length, let encrypted): return "\(length) bytes" + (encrypted ? ", encrypted" : "")
-        case .tlsHandshake(let m): return tlsDetails(m)
-        case .tlsChangeCipherSpec: return ""
-        case .tlsAlert(let a): return a.isFatal ? "fatal" : "warning"
+        case .encryptedRDP(let channel, let length):
+            out.append("channel ")
+            out.append(channel)
+            out.append(", ")
+            out.append(length)
+            out.append(" bytes")
+        case .fastPath(let length, let encrypted):
+            out.append(length)
+            out.append(encrypted ? " bytes, encrypted" : " bytes")
+        case .tlsHandshake(let m):
+            appendTLSDetails(m, to: &out)
+        case .tlsChangeCipherSpec:
+            break
+        case .tlsAlert(let a):
+            out.append(a.isFatal ? "fatal" : "warning")
         case .tlsEncrypted(let r):
-            return "record \(r.recordLength) bytes" + (r.plaintext.map { ", plaintext \($0)" } ?? "")
-        case .earlyUserAuthorization(let r): return "0x\(String(r.result, radix: 16))" + (r.isAccessDenied ? ": access denied" : "")
-        case .tlsDecryptFailure(let reason): return reason
+            out.append("record ")
+            out.append(r.recordLength)
+            out.append(" bytes")
+            if let plaintext = r.plaintext {
+                out.append(", plaintext ")
+                out.append("\(plaintext)")
+            }
+        case .earlyUserAuthorization(let r):
+            out.append("0x")
+            out.append(String(r.result, radix: 16))
+            if r.isAccessDenied { out.append(": access denied") }
+        case .tlsDecryptFailure(let reason):
+            out.append(reason)
         case .credSSP(let t):
-            var parts = ["version \(t.version)"]
-            if t.negoTokenCount > 0 { parts.append("\(t.negoTokenCount) negoToken(s)") }
-            if let e = t.errorCode { parts.append("errorCode \(t.errorCodeName ?? hex(e, width: 8))") }
-            return parts.joined(separator: "; ")
+            part()
+            out.append("version ")
+            out.append(t.version)
+            if t.negoTokenCount > 0 {
+                part()
+                out.append(t.negoTokenCount)
+                out.append(" negoToken(s)")
+            }
+            if let e = t.errorCode {
+                part()
+                out.append("errorCode ")
+                if let name = t.errorCodeName { out.append(name) } else { appendHex(e, width: 8, to: &out) }
+            }
         }
     }
 
-    static func tlsDetails(_ m: TLSHandshakeMessage) -> String {
+    static func appendTLSDetails(_ m: TLSHandshakeMessage, to out: inout OutputBuffer) {
         switch m.body {
         case .clientHello(let h):
-            var parts = ["offers " + (h.supportedVersions.isEmpty ? [h.legacyVersion] : h.supportedVersions).map(\.description).joined(separator: ",")]
-            parts.append("\(h.cipherSuites.count) suites")
-            if let sni = h.serverName { parts.append("SNI \(sni)") }
-            return parts.joined(separator: "; ")
+            out.append("offers ")
+            if h.supportedVersions.isEmpty {
+                out.append(h.legacyVersion.description)
+            } else {
+                for (i, version) in h.supportedVersions.enumerated() {
+                    if i > 0 { out.append(",") }
+                    out.append(version.description)
+                }
+            }
+            out.append("; ")
+            out.append(h.cipherSuites.count)
+            out.append(" suites")
+            if let sni = h.serverName {
+                out.append("; SNI ")
+                out.append(sni)
+            }
         case .serverHello(let h):
-            return (h.isHelloRetryRequest ? "HelloRetryRequest; " : "") + "\(h.negotiatedVersion) \(h.cipherSuite)"
+            if h.isHelloRetryRequest { out.append("HelloRetryRequest; ") }
+            out.append("\(h.negotiatedVersion) \(h.cipherSuite)")
         case .certificate(let c):
-            return "\(c.certificates.count) certificate(s)"
+            out.append(c.certificates.count)
+            out.append(" certificate(s)")
         default:
-            return ""
+            break
         }
     }
 }

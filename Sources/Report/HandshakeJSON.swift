@@ -151,8 +151,8 @@ enum HandshakeJSON {
             let e = events[i]
             let name = e.message.name
             var j = i + 1
-            if TimelineText.foldable.contains(name) {
-                while j < events.count && events[j].direction == e.direction && events[j].message.name == name { j += 1 }
+            if let kind = TimelineText.foldable(e.message) {
+                while j < events.count && events[j].direction == e.direction && TimelineText.foldable(events[j].message) == kind { j += 1 }
             }
             var fields: [(String, JSON)] = [("frame", .int(e.frame)), ("time", .string(TimeFormat.rfc3339(e.time))),
                                             ("from", .string(e.direction.sender)), ("message", .string(name))]

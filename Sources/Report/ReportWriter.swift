@@ -21,10 +21,15 @@ public final class ReportWriter {
     let write: (String) -> Void
     private var shown = 0
     private var firstInDocument = true
+    /// Renders text blocks; its buffers are reused from one connection to the next.
+    private var text: TextReport.Renderer
+    /// Holds each JSON connection while it is serialized, reused likewise.
+    private var json = OutputBuffer(capacity: 16384)
 
     public init(options: Options, write: @escaping (String) -> Void) {
         self.options = options
         self.write = write
+        text = TextReport.Renderer(color: options.color)
     }
 
     /// Whether this connection belongs in the output.
@@ -41,14 +46,23 @@ public final class ReportWriter {
         guard shows(c) else { return }
         let id = c.trackerID
         shown += 1
+        // One write per connection, as one string made from the buffer.
         switch options.format {
         case .jsonl:
-            write(JSONReport.connection(c).serialized() + "\n")
+            json.removeAll()
+            JSONReport.connection(c).write(to: &json, pretty: false, indent: 0)
+            json.append(byte: UInt8(ascii: "\n"))
+            write(json.string)
         case .json:
-            write((firstInDocument ? "\n" : ",\n") + JSONReport.connection(c).serialized(pretty: true))
+            json.removeAll()
+            json.append(firstInDocument ? "\n" : ",\n")
+            JSONReport.connection(c).write(to: &json, pretty: true, indent: 0)
             firstInDocument = false
+            write(json.string)
         case .text:
-            write(TextReport.connection(c, id: id, color: options.color))
+            text.out.removeAll()
+            text.connection(c, id: id)
+            write(text.out.string)
         }
     }
 

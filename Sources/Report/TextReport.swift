@@ -7,52 +7,204 @@ import Wire
 /// evidence, remedy, timeline, findings), a line per healthy one, then the
 /// capture's facts and a summary by side and cause.
 public enum TextReport {
+    /// ANSI SGR sequences; each coloured piece ends with `reset`.
+    enum Style: String {
+        case red = "\u{1B}[31m", green = "\u{1B}[32m", yellow = "\u{1B}[33m", bold = "\u{1B}[1m"
+        static let reset = "\u{1B}[0m"
+    }
+
     struct Palette {
         let on: Bool
-        func red(_ s: String) -> String { on ? "\u{1B}[31m\(s)\u{1B}[0m" : s }
-        func green(_ s: String) -> String { on ? "\u{1B}[32m\(s)\u{1B}[0m" : s }
-        func yellow(_ s: String) -> String { on ? "\u{1B}[33m\(s)\u{1B}[0m" : s }
-        func bold(_ s: String) -> String { on ? "\u{1B}[1m\(s)\u{1B}[0m" : s }
-        func dim(_ s: String) -> String { on ? "\u{1B}[2m\(s)\u{1B}[0m" : s }
+        func red(_ s: String) -> String { styled(s, .red) }
+        func green(_ s: String) -> String { styled(s, .green) }
+        func yellow(_ s: String) -> String { styled(s, .yellow) }
+        private func styled(_ s: String, _ style: Style) -> String { on ? style.rawValue + s + Style.reset : s }
+
+        /// Appends `text` in `style` without building a coloured copy of it.
+        func append(_ text: String, _ style: Style, to out: inout OutputBuffer) {
+            open(style, &out)
+            out.append(text)
+            close(&out)
+        }
+
+        func open(_ style: Style, _ out: inout OutputBuffer) {
+            if on { out.append(style.rawValue) }
+        }
+
+        func close(_ out: inout OutputBuffer) {
+            if on { out.append(Style.reset) }
+        }
+    }
+
+    /// Renders text blocks into `out`. The report writer keeps one renderer for
+    /// the whole run, so its buffers grow to the largest block once and are reused.
+    struct Renderer {
+        let palette: Palette
+        var out = OutputBuffer(capacity: 4096)
+        /// One paragraph (remedy, a finding) assembled before it is wrapped into `out`.
+        private var paragraph = OutputBuffer(capacity: 1024)
+
+        init(color: Bool) {
+            palette = Palette(on: color)
+        }
+
+        /// The block (or line) of one connection.
+        mutating func connection(_ c: ConnectionSummary, id: Int) {
+            let p = palette
+            guard c.isRDP, let v = c.verdict else {
+                out.append("TCP   #")
+                out.append(id)
+                appendEndpoints(c)
+                out.append("  ")
+                TimeFormat.appendShort(c.start, to: &out)
+                out.append("  ")
+                TimeFormat.appendDuration(c.duration, to: &out)
+                out.append("  ")
+                TextReport.appendEnding(c, to: &out)
+                appendFrames(c)
+                out.append("\n")
+                return
+            }
+            let reached = c.reached?.rawValue ?? "nothing"
+            if !v.failed {
+                p.append("OK  ", .green, to: &out)
+                out.append("  #")
+                out.append(id)
+                appendEndpoints(c)
+                out.append("  reached ")
+                out.append(reached)
+                out.append("  ")
+                TimeFormat.appendShort(c.start, to: &out)
+                out.append("  ")
+                TimeFormat.appendDuration(c.duration, to: &out)
+                appendFrames(c)
+                if let version = c.tls?.version {
+                    out.append("  ")
+                    out.append(version)
+                }
+                appendWarnings(c.findings)
+                out.append("\n")
+                return
+            }
+            out.append("\n")
+            p.open(.red, &out)
+            p.append("FAIL", .bold, to: &out)
+            p.close(&out)
+            out.append("  #")
+            out.append(id)
+            appendEndpoints(c)
+            out.append("  ")
+            TimeFormat.appendShort(c.start, to: &out)
+            out.append(" UTC")
+            appendFrames(c)
+            out.append("\n      ")
+            p.append(v.cause.rawValue, .bold, to: &out)
+            out.append("  side ")
+            out.append(v.side.rawValue)
+            out.append(", confidence ")
+            out.append(v.confidence.rawValue)
+            out.append(", reached ")
+            out.append(reached)
+            out.append("\n")
+
+            paragraph.removeAll()
+            paragraph.append(v.summary)
+            wrapParagraph(indent: 6)
+            if !v.evidenceFrames.isEmpty {
+                out.append("      evidence: ")
+                TextReport.appendFrameList(v.evidenceFrames, to: &out)
+                out.append("\n")
+            }
+            paragraph.removeAll()
+            paragraph.append("remedy: ")
+            paragraph.append(v.remedy)
+            wrapParagraph(indent: 6)
+            if let consistent = v.consistentWith {
+                paragraph.removeAll()
+                TextReport.appendSentence(consistent, to: &paragraph)
+                wrapParagraph(indent: 6)
+            }
+            out.append("      wireshark: ")
+            out.append(c.wiresharkFilter)
+            out.append("\n")
+            TimelineText.render(c, into: &out)
+            appendFindings(c.findings)
+            out.append("\n")
+        }
+
+        /// "  10.0.0.1:50000 -> 10.0.0.2:3389", with the two spaces before it.
+        private mutating func appendEndpoints(_ c: ConnectionSummary) {
+            out.append("  ")
+            TextReport.appendEndpoint(c.client, to: &out)
+            out.append(" -> ")
+            TextReport.appendEndpoint(c.server, to: &out)
+        }
+
+        /// "  frames 12-40", with the two spaces before it.
+        private mutating func appendFrames(_ c: ConnectionSummary) {
+            out.append("  frames ")
+            out.append(c.firstFrame)
+            out.append("-")
+            out.append(c.lastFrame)
+        }
+
+        /// "  2 warnings: kind, kind" after a healthy connection's line, when it has any.
+        private mutating func appendWarnings(_ findings: [Finding]) {
+            var count = 0
+            for f in findings where f.severity == .warning { count += 1 }
+            guard count > 0 else { return }
+            out.append("  ")
+            palette.open(.yellow, &out)
+            out.append(count)
+            out.append(count == 1 ? " warning: " : " warnings: ")
+            palette.close(&out)
+            var first = true
+            for f in findings where f.severity == .warning {
+                if !first { out.append(", ") }
+                out.append(f.kind)
+                first = false
+            }
+        }
+
+        /// Errors and warnings, and every judged reset (info included: a genuine
+        /// reset next to a forged one is part of the story).
+        private mutating func appendFindings(_ findings: [Finding]) {
+            func notable(_ f: Finding) -> Bool { f.severity != .info || f.kind == "rst" }
+            guard findings.contains(where: notable) else { return }
+            out.append("      findings:\n")
+            for f in findings where notable(f) {
+                paragraph.removeAll()
+                paragraph.append("- ")
+                switch f.severity {
+                case .error: palette.append(f.severity.rawValue, .red, to: &paragraph)
+                case .warning: palette.append(f.severity.rawValue, .yellow, to: &paragraph)
+                case .info: paragraph.append(f.severity.rawValue)
+                }
+                paragraph.append(" ")
+                paragraph.append(f.kind)
+                if !f.frames.isEmpty {
+                    paragraph.append(" (")
+                    TextReport.appendFrameList(f.frames, to: &paragraph)
+                    paragraph.append(")")
+                }
+                if f.evidence == .inferred { paragraph.append(" [inferred]") }
+                paragraph.append(": ")
+                paragraph.append(f.summary)
+                wrapParagraph(indent: 8, hanging: 2)
+            }
+        }
+
+        private mutating func wrapParagraph(indent: Int, hanging: Int = 0) {
+            paragraph.bytes.withUnsafeBufferPointer { text in
+                TextReport.wrap(text, indent: indent, hanging: hanging, into: &out)
+            }
+        }
     }
 
     public static func connection(_ c: ConnectionSummary, id: Int, color: Bool) -> String {
-        let p = Palette(on: color)
-        let endpoints = "\(c.client) -> \(c.server)"
-        let frames = "frames \(c.firstFrame)-\(c.lastFrame)"
-        guard c.isRDP, let v = c.verdict else {
-            return "TCP   #\(id)  \(endpoints)  \(TimeFormat.short(c.start))  \(TimeFormat.duration(c.duration))  \(ending(c))  \(frames)\n"
-        }
-        let reached = c.reached?.rawValue ?? "nothing"
-        if !v.failed {
-            var extra: [String] = []
-            if let t = c.tls?.version { extra.append(t) }
-            let warnings = c.findings.filter { $0.severity == .warning }
-            if !warnings.isEmpty { extra.append(p.yellow("\(warnings.count) warning\(warnings.count == 1 ? "" : "s"): ") + warnings.map(\.kind).joined(separator: ", ")) }
-            return p.green("OK  ") + "  #\(id)  \(endpoints)  reached \(reached)  \(TimeFormat.short(c.start))  \(TimeFormat.duration(c.duration))  \(frames)"
-                + (extra.isEmpty ? "" : "  " + extra.joined(separator: "  ")) + "\n"
-        }
-        var out = "\n" + p.red(p.bold("FAIL")) + "  #\(id)  \(endpoints)  \(TimeFormat.short(c.start)) UTC  \(frames)\n"
-        out += "      " + p.bold("\(v.cause.rawValue)") + "  side \(v.side.rawValue), confidence \(v.confidence.rawValue), reached \(reached)\n"
-        out += wrap(v.summary, indent: "      ")
-        if !v.evidenceFrames.isEmpty { out += "      evidence: frame\(v.evidenceFrames.count == 1 ? "" : "s") \(v.evidenceFrames.map(String.init).joined(separator: ", "))\n" }
-        out += wrap("remedy: " + v.remedy, indent: "      ")
-        if let consistent = v.consistentWith {
-            let sentence = consistent.prefix(1).uppercased() + consistent.dropFirst()
-            out += wrap(sentence.hasSuffix(".") ? sentence : sentence + ".", indent: "      ")
-        }
-        out += "      wireshark: \(c.wiresharkFilter)\n"
-        out += TimelineText.render(c)
-        let notable = c.findings.filter { $0.severity != .info || $0.kind == "rst" }
-        if !notable.isEmpty {
-            out += "      findings:\n"
-            for f in notable {
-                let frames = f.frames.isEmpty ? "" : " (frame\(f.frames.count == 1 ? "" : "s") \(f.frames.map(String.init).joined(separator: ", ")))"
-                let tag = f.severity == .error ? p.red(f.severity.rawValue) : (f.severity == .warning ? p.yellow(f.severity.rawValue) : f.severity.rawValue)
-                out += wrap("- \(tag) \(f.kind)\(frames)\(f.evidence == .inferred ? " [inferred]" : ""): \(f.summary)", indent: "        ", hanging: "  ")
-            }
-        }
-        return out + "\n"
+        var renderer = Renderer(color: color)
+        renderer.connection(c, id: id)
+        return renderer.out.string
     }
 
     public static func closing(_ result: AnalysisResult, listAll: Bool, shown: Int, color: Bool) -> String {
@@ -96,41 +248,76 @@ public enum TextReport {
         return out
     }
 
-    static func ending(_ c: ConnectionSummary) -> String {
+    static func appendEnding(_ c: ConnectionSummary, to out: inout OutputBuffer) {
         switch c.ending {
-        case let .fin(first, frame): return "FIN \(first.sender) first (#\(frame))"
-        case let .halfClosed(by, frame): return "FIN \(by.sender) only (#\(frame))"
-        case let .reset(from, frame): return "RST \(from.sender) (#\(frame))"
-        case .open: return c.finishReason == "idle" ? "idle" : "open"
+        case let .fin(first, frame):
+            out.append("FIN ")
+            out.append(first.sender)
+            out.append(" first (#")
+            out.append(frame)
+            out.append(")")
+        case let .halfClosed(by, frame):
+            out.append("FIN ")
+            out.append(by.sender)
+            out.append(" only (#")
+            out.append(frame)
+            out.append(")")
+        case let .reset(from, frame):
+            out.append("RST ")
+            out.append(from.sender)
+            out.append(" (#")
+            out.append(frame)
+            out.append(")")
+        case .open:
+            out.append(c.finishReason == "idle" ? "idle" : "open")
         }
     }
 
-    /// Wraps text at about 100 columns under an indent (counted in UTF-8 bytes: cheap, and
-    /// exact for the ASCII the reports are made of).
-    static func wrap(_ text: String, indent: String, hanging: String = "", width: Int = 100) -> String {
-        var out = ""
-        out.reserveCapacity(text.utf8.count + 32)
-        var lineLength = 0
-        var lineStart = true
-        let firstIndent = indent.utf8.count
-        let nextIndent = firstIndent + hanging.utf8.count
-        out += indent
-        lineLength = firstIndent
-        for word in text.split(separator: " ", omittingEmptySubsequences: false) {
-            let n = word.utf8.count
-            if !lineStart && lineLength + 1 + n > width {
-                out += "\n" + indent + hanging
-                lineLength = nextIndent
-                lineStart = true
-            }
-            if !lineStart {
-                out += " "
-                lineLength += 1
-            }
-            out += word
-            lineLength += n
-            lineStart = false
+    /// "frame 12" or "frames 12, 14, 20".
+    static func appendFrameList(_ frames: [Int], to out: inout OutputBuffer) {
+        out.append(frames.count == 1 ? "frame " : "frames ")
+        for (i, frame) in frames.enumerated() {
+            if i > 0 { out.append(", ") }
+            out.append(frame)
         }
-        return out + "\n"
+    }
+
+    /// "10.0.0.1:3389" or "[2001:db8::1]:3389", as `Endpoint.description` writes it.
+    static func appendEndpoint(_ e: Endpoint, to out: inout OutputBuffer) {
+        if e.address.isIPv6 {
+            // Rare in reports, and RFC 5952 compression is the Wire module's to get right.
+            out.append("[")
+            out.append(e.address.description)
+            out.append("]:")
+        } else {
+            let v = UInt32(truncatingIfNeeded: e.address.low)
+            out.append(v >> 24)
+            out.append(".")
+            out.append(v >> 16 & 0xFF)
+            out.append(".")
+            out.append(v >> 8 & 0xFF)
+            out.append(".")
+            out.append(v & 0xFF)
+            out.append(":")
+        }
+        out.append(e.port)
+    }
+
+    /// `text` as a sentence: first letter in upper case, a full stop at the end.
+    static func appendSentence(_ text: String, to out: inout OutputBuffer) {
+        var text = text
+        let simple = text.withUTF8 { bytes in
+            guard let first = bytes.first, first < 0x80, spacesAreGraphemes(bytes) else { return false }
+            // An ASCII first letter is a whole Character here, so upper-casing the
+            // byte is what `uppercased()` of the first Character gives.
+            out.append(byte: first >= UInt8(ascii: "a") && first <= UInt8(ascii: "z") ? first - 0x20 : first)
+            out.append(bytes: UnsafeBufferPointer(rebasing: bytes.dropFirst()))
+            if bytes.last != UInt8(ascii: ".") { out.append(byte: UInt8(ascii: ".")) }
+            return true
+        }
+        if !simple {
+            let sentence = text.prefix(1).uppercased() + text.dropFirst()
+            out.append(sentence.hasSuffix(".") ? sentence : sentence + ".")
+        }
     }
 }
