@@ -247,7 +247,7 @@ extension ConnectionSummary {
         self.stages = stages
         clientToServerAcked = c.clientToServer.ackedOffset
         serverToClientAcked = c.serverToClient.ackedOffset
-        if let syn = c.synTime, let synAck = c.synAckTime { serverRTT = synAck.nanoseconds(since: syn) }
+        if let syn = c.lastSYNTime ?? c.synTime, let synAck = c.synAckTime { serverRTT = synAck.nanoseconds(since: syn) }
         if let synAck = c.synAckTime, let est = c.establishedTime { clientRTT = est.nanoseconds(since: synAck) }
     }
 

@@ -129,9 +129,17 @@ enum ResetJudge {
             signals.append(.payload)
             notes.append("carries \(r.payloadLength) bytes of payload")
         }
+        // Timing alone is weaker than it looks: the round trip is one handshake sample, and a
+        // slow SYN-ACK (a busy server) or late capture timestamps (a loaded gateway, interrupt
+        // coalescing, a replay) stretch it until a prompt genuine RST looks impossibly fast.
+        // When the sender's TTL and IP ID were compared and fit, timing is not enough.
+        let timingAlone = compared && signals == [.timing]
         let judgement: ResetJudgement
-        if signals.contains(where: \.isStrong) {
+        if signals.contains(where: \.isStrong) && !timingAlone {
             judgement = .forged
+        } else if timingAlone {
+            judgement = .undetermined
+            notes.append("TTL \(r.ttl) and IP ID fit the \(r.direction.sender)'s packets in \(scope), so timing alone does not show an injected RST")
         } else if signals.isEmpty && compared {
             judgement = .genuine
             notes.append("TTL \(r.ttl) matches the \(r.direction.sender)'s packets in \(scope)")

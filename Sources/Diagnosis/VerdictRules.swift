@@ -232,7 +232,9 @@ enum VerdictRules {
             let how = reset ? "reset the connection" : (close.how == "FIN" ? "closed the connection" : "closed TLS")
             var note = ""
             if reset, let r = f.resets.first(where: { $0.reset.frame == close.frame }), r.judgement == .undetermined {
-                note = " (the RST could not be compared with the \(who)'s other packets)"
+                note = r.signals == [.timing]
+                    ? " (it came sooner than the measured round trip allows, but its TTL and IP ID fit the \(who)'s packets)"
+                    : " (the RST could not be compared with the \(who)'s other packets)"
             }
             return make(cause, reset && !note.isEmpty ? .medium : .high,
                         "The \(who) \(how) (\(close.how), frame \(close.frame))\(at(f))\(note).", close.frame)

@@ -68,6 +68,7 @@ extension FlowTracker {
                 }
             } else {
                 if connection.synFrame == nil { connection.synFrame = frame.number; connection.synTime = frame.time }
+                if connection.synAckFrame == nil && direction == .clientToServer { connection.lastSYNTime = frame.time }
                 if direction == .serverToClient && !connection.simultaneousOpen {
                     connection.simultaneousOpen = true
                     note(connection, .simultaneousOpen, frame.number)

@@ -139,6 +139,10 @@ public final class TCPConnection {
     /// The handshake as seen: SYN, SYN-ACK and the client's ACK (frames and times).
     public internal(set) var synFrame: Int?
     public internal(set) var synTime: CaptureTime?
+    /// The latest client SYN before the SYN-ACK: with a retransmitted SYN, the round trip
+    /// is measured from it, not from the first (Karn: a sample spanning a retransmission
+    /// timeout says nothing about the path).
+    public internal(set) var lastSYNTime: CaptureTime?
     public internal(set) var synAckFrame: Int?
     public internal(set) var synAckTime: CaptureTime?
     public internal(set) var establishedFrame: Int?

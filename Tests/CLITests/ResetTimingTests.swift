@@ -1,0 +1,56 @@
+import Capture
+@testable import Diagnosis
+import TestSupport
+import Testing
+import Wire
+
+/// The timing signal of the reset judge compares a RST's delay with the
+/// handshake round trip. Both ends of that comparison have to be sound.
+@Suite struct ResetTimingTests {
+    /// A client whose first SYN went unanswered, retransmitted after a second; the
+    /// server answers the retransmission 5 ms later, and the client's X.224
+    /// Connection Request gets a RST from the server `rstDelay` later.
+    static func analyse(rstDelay: Int64, rstTTL: UInt8? = nil) -> ConnectionSummary? {
+        var c = Conversation.ipv4()
+        let start = c.time
+        c.syn()
+        c.time = start.adding(nanoseconds: 1_000 * CaptureTime.millisecond)
+        c.syn()
+        c.time = start.adding(nanoseconds: 1_005 * CaptureTime.millisecond)
+        c.synAck()
+        c.ack(.client)
+        let request = c.time
+        c.send(.client, RDPBuilder.x224ConnectionRequest(cookie: "mstshash=a", requestedProtocols: 3))
+        c.time = request.adding(nanoseconds: rstDelay)
+        c.rst(.server, ttl: rstTTL)
+        return Analysis.run(reader: CaptureReader(memory: [c.memoryInput()])).connections.first
+    }
+
+    /// Karn: the round trip is measured from the SYN the SYN-ACK answered, not across
+    /// the retransmission timeout (which made a genuine RST 2 ms later look forged).
+    @Test func roundTripIsMeasuredFromTheLastSYN() throws {
+        let c = try #require(Self.analyse(rstDelay: 2 * CaptureTime.millisecond))
+        #expect(c.serverRTT == 5 * CaptureTime.millisecond)
+        #expect(c.clientToServer.synCount == 2)
+    }
+
+    /// A RST from the server's own TTL, sooner than half the round trip: timing alone
+    /// does not blame the network.
+    @Test func timingAloneIsNotForged() throws {
+        let c = try #require(Self.analyse(rstDelay: CaptureTime.millisecond))
+        let reset = try #require(c.resets.first)
+        #expect(reset.signals == [.timing])
+        #expect(reset.judgement == .undetermined)
+        #expect(c.verdict?.cause == .serverReset)
+        #expect(c.verdict?.summary.contains("TTL and IP ID fit the server") == true)
+    }
+
+    /// The same RST with a foreign TTL: timing now backs a strong signal.
+    @Test func timingWithAForeignTTLIsForged() throws {
+        let c = try #require(Self.analyse(rstDelay: CaptureTime.millisecond, rstTTL: 250))
+        let reset = try #require(c.resets.first)
+        #expect(Set(reset.signals).isSuperset(of: [.ttl, .timing]))
+        #expect(reset.judgement == .forged)
+        #expect(c.verdict?.cause == .forgedReset)
+    }
+}
