@@ -27,7 +27,7 @@ let package = Package(
             pkgConfig: "libpcap",
             providers: [.apt(["libpcap-dev"])]
         ),
-        .systemLibrary(name: "CMalloc"),
+        .systemLibrary(name: "CMimalloc", providers: [.apt(["libmimalloc-dev"])]),
         .target(name: "Capture", dependencies: ["CPcap"], swiftSettings: hotPath),
         .target(name: "Wire", dependencies: ["Capture"], swiftSettings: hotPath),
         .target(name: "Reassembly", dependencies: ["Capture", "Wire"], swiftSettings: hotPath),
@@ -48,7 +48,7 @@ let package = Package(
         .executableTarget(
             name: "rdpdiag",
             dependencies: [
-                "Capture", "Wire", "Reassembly", "Dissect", "Diagnosis", "Report", "CMalloc",
+                "Capture", "Wire", "Reassembly", "Dissect", "Diagnosis", "Report", "CMimalloc",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: hotPath

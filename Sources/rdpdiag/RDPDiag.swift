@@ -1,5 +1,5 @@
 import ArgumentParser
-import CMalloc
+import CMimalloc
 import Capture
 import Dissect
 import Diagnosis
@@ -48,15 +48,15 @@ struct RDPDiag: ParsableCommand {
 
     static func main() { runMain() }
 
-    /// glibc's allocator gives memory back to the kernel as soon as the top of the
-    /// heap is free and serves blocks over 128 KiB with mmap; a run that builds and
-    /// drops thousands of connections then spends its time faulting in fresh zeroed
-    /// pages. Keeping freed memory for reuse costs nothing in peak size, which is what
-    /// the bounded tables and queues already limit.
+    /// The process allocates and frees a few hundred small objects per connection, on
+    /// two threads (reading and finishing), and most are freed on the thread that did
+    /// not allocate them. glibc's allocator serialises those frees on the allocating
+    /// arena's lock and faults fresh pages in as the heap grows and shrinks; mimalloc,
+    /// linked into this executable, replaces malloc for the whole process and keeps
+    /// per-thread free lists. Calling into it here also keeps the linker from dropping
+    /// the library as unused (the replacement happens by symbol interposition).
     static func tuneAllocator() {
-        _ = mallopt(M_TRIM_THRESHOLD, 128 << 20)
-        _ = mallopt(M_TOP_PAD, 16 << 20)
-        _ = mallopt(M_MMAP_THRESHOLD, 32 << 20)
+        _ = mi_version()
     }
 }
 
