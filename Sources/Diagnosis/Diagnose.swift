@@ -113,7 +113,7 @@ enum Findings {
         }
         for p in f.inferred where [.setErrorInfo, .disconnectProviderUltimatum, .earlyUserAuthorizationResult, .licensingValidClient].contains(p.kind) {
             out.append(Finding("inferred_\(p.kind.rawValue)", .info, frames: [p.frame], evidence: .inferred,
-                               summary: "A \(p.plaintext)-byte record from the \(p.direction.sender) has the size of a \(p.kind.rawValue.replacingOccurrences(of: "_", with: " ")).",
+                               summary: "A \(p.plaintext)-byte record from the \(p.direction.sender) has the size of a \(String(p.kind.rawValue.map { $0 == "_" ? " " : $0 })).",
                                detail: [("plaintext_bytes", .int(p.plaintext)), ("confidence", .string(p.confidence.rawValue))]))
         }
         if c.missingSYN {
