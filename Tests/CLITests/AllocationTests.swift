@@ -25,13 +25,15 @@ import Testing
         let binary = try strippedBinary(in: dir)
         let process = Process()
         process.executableURL = URL(fileURLWithPath: try #require(Self.valgrind))
-        process.arguments = ["--tool=memcheck", "--leak-check=no", binary, "analyze", "--no-progress", path]
-        let err = Pipe()
-        process.standardError = err
+        // valgrind writes its report to a file: reading a pipe with Foundation's FileHandle
+        // traps when a signal meant for another test's child interrupts the read (EINTR).
+        let log = dir.appendingPathComponent("valgrind-\(segments)-\(payload).log").path
+        process.arguments = ["--tool=memcheck", "--leak-check=no", "--log-file=\(log)", binary, "analyze", "--no-progress", path]
+        process.standardError = FileHandle.nullDevice
         process.standardOutput = FileHandle.nullDevice
         try process.run()
-        let text = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         process.waitUntilExit()
+        let text = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
         // "total heap usage: 12,345 allocs, 12,300 frees, 1,234,567 bytes allocated"
         guard let range = text.range(of: "total heap usage: ") else { throw CLIError.missingBinary("valgrind output: \(text.suffix(400))") }
         let digits = text[range.upperBound...].prefix { $0.isNumber || $0 == "," }.filter(\.isNumber)

@@ -10,25 +10,33 @@ import Wire
 let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
 /// Runs the built `rdpdiag` binary; returns exit status, stdout and stderr.
+/// Standard input and output go through files, not pipes: Foundation's FileHandle
+/// traps when a read or write is interrupted (EINTR) by a signal meant for the child
+/// of another test running in parallel.
 func runRDPDiag(_ arguments: [String], stdin: Data? = nil) throws -> (status: Int32, out: String, err: String) {
     let binary = packageRoot.appendingPathComponent(".build/debug/rdpdiag")
     guard FileManager.default.isExecutableFile(atPath: binary.path) else {
         throw CLIError.missingBinary(binary.path)
     }
+    let dir = try temporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: dir) }
+    let inPath = dir.appendingPathComponent("stdin").path
+    let outPath = dir.appendingPathComponent("stdout").path
+    let errPath = dir.appendingPathComponent("stderr").path
+    FileManager.default.createFile(atPath: inPath, contents: stdin ?? Data())
+    FileManager.default.createFile(atPath: outPath, contents: nil)
+    FileManager.default.createFile(atPath: errPath, contents: nil)
     let process = Process()
     process.executableURL = binary
     process.arguments = arguments
-    let out = Pipe(), err = Pipe(), input = Pipe()
-    process.standardOutput = out
-    process.standardError = err
-    process.standardInput = input
+    process.standardInput = FileHandle(forReadingAtPath: inPath)
+    process.standardOutput = FileHandle(forWritingAtPath: outPath)
+    process.standardError = FileHandle(forWritingAtPath: errPath)
     try process.run()
-    if let stdin { input.fileHandleForWriting.write(stdin) }
-    try input.fileHandleForWriting.close()
-    let outData = out.fileHandleForReading.readDataToEndOfFile()
-    let errData = err.fileHandleForReading.readDataToEndOfFile()
     process.waitUntilExit()
-    return (process.terminationStatus, String(decoding: outData, as: UTF8.self), String(decoding: errData, as: UTF8.self))
+    let out = (try? Data(contentsOf: URL(fileURLWithPath: outPath))) ?? Data()
+    let err = (try? Data(contentsOf: URL(fileURLWithPath: errPath))) ?? Data()
+    return (process.terminationStatus, String(decoding: out, as: UTF8.self), String(decoding: err, as: UTF8.self))
 }
 
 enum CLIError: Error { case missingBinary(String) }

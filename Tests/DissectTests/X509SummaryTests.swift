@@ -152,3 +152,34 @@ import X509
         #expect(parsed < 300)
     }
 }
+
+/// RSA keys that BoringSSL would refuse never reach swift-crypto (whose failing
+/// RSA public-key initialiser frees its key twice): they are reported instead.
+@Suite struct RSAKeyPrecheckTests {
+    /// The fixture's public exponent, INTEGER 65537, with its last byte replaced.
+    static func withExponentEnding(_ last: UInt8) throws -> [UInt8] {
+        var der = X509Fixtures.rdpSelfSigned
+        let exponent: [UInt8] = [0x02, 0x03, 0x01, 0x00, 0x01]
+        let at = try #require((0...(der.count - exponent.count)).first { Array(der[$0..<$0 + exponent.count]) == exponent })
+        der[at + 4] = last
+        return der
+    }
+
+    @Test func wellFormedKeysPass() {
+        #expect(RSAKeyPrecheck.isSafeToParse(certificate: X509Fixtures.rdpSelfSigned))
+        #expect(RSAKeyPrecheck.isSafeToParse(certificate: X509Fixtures.sha1Signed))
+    }
+
+    @Test func evenExponentIsReportedNotParsed() throws {
+        let der = try Self.withExponentEnding(0x02)
+        #expect(!RSAKeyPrecheck.isSafeToParse(certificate: der))
+        let summary = X509Summary.summarize(der: der)
+        #expect(summary.error?.code == "certificate_unparseable")
+        #expect(summary.sha1Thumbprint.count == 40)
+    }
+
+    @Test func notACertificateIsNotParsed() {
+        #expect(!RSAKeyPrecheck.isSafeToParse(certificate: [0x30, 0x03, 0x02, 0x01, 0x01]))
+        #expect(!RSAKeyPrecheck.isSafeToParse(certificate: []))
+    }
+}

@@ -107,6 +107,11 @@ public enum X509Summary {
             sha256Thumbprint: tlsHex(bytes: SHA256.hash(data: der), uppercase: true)
         )
         let certificate: Certificate
+        guard RSAKeyPrecheck.isSafeToParse(certificate: der) else {
+            summary.error = DissectError("certificate_unparseable", offset: 0,
+                                         detail: "the certificate or its RSA public key does not have the structure RFC 5280 and PKCS #1 require")
+            return summary
+        }
         do {
             certificate = try Certificate(derEncoded: der)
         } catch {
