@@ -26,7 +26,7 @@ struct RDPDiag: ParsableCommand {
 
     /// Runs the command line with the exit statuses of DESIGN.md: usage errors exit 2, not 64.
     static func runMain() {
-        tuneAllocator()
+        keepMimallocLinked()
         do {
             var command = try parseAsRoot()
             try command.run()
@@ -55,7 +55,7 @@ struct RDPDiag: ParsableCommand {
     /// linked into this executable, replaces malloc for the whole process and keeps
     /// per-thread free lists. Calling into it here also keeps the linker from dropping
     /// the library as unused (the replacement happens by symbol interposition).
-    static func tuneAllocator() {
+    static func keepMimallocLinked() {
         _ = mi_version()
     }
 }
