@@ -19,8 +19,9 @@ final class FinishingWorker: @unchecked Sendable {
 
     /// Jobs handed over in batches, so the lock is taken once per batch, not per connection.
     static let batchSize = 32
-    /// At most this many batches wait; a batch holds finished connections with their
-    /// dissected handshakes (a few KiB each), so this bounds the queue at 512 connections.
+    /// At most this many batches wait (plus the one running and the one being filled); a
+    /// batch holds finished connections with their dissected handshakes (a few KiB each),
+    /// so about 512 connections are in flight at most.
     static let maxQueuedBatches = 16
 
     private let mutex: UnsafeMutablePointer<pthread_mutex_t>
@@ -106,13 +107,11 @@ final class FinishingWorker: @unchecked Sendable {
                 pthread_mutex_unlock(mutex)
                 return
             }
-            var batches: [[Job]] = []
-            swap(&batches, &queued)
+            // One batch at a time, so that what waits plus what runs stays within the bound.
+            let jobs = queued.removeFirst()
             pthread_cond_signal(spaceAvailable)
             pthread_mutex_unlock(mutex)
-            for jobs in batches {
-                for job in jobs { job() }
-            }
+            for job in jobs { job() }
         }
     }
 }

@@ -23,6 +23,20 @@ public struct TLSRecordHeader: Hashable, Sendable {
     /// as soon as they arrive: a bad first byte is malformed at once, not
     /// after five bytes were buffered.
     public static func parse(_ bytes: UnsafeRawBufferPointer) -> DissectResult<TLSRecordHeader> {
+        switch parseHeader(bytes) {
+        case let .parsed(header, _):
+            let whole = size + header.length
+            return bytes.count >= whole ? .parsed(header, consumed: whole) : .needMore(minimum: whole)
+        case let .needMore(minimum):
+            return .needMore(minimum: minimum)
+        case let .malformed(error):
+            return .malformed(error)
+        }
+    }
+
+    /// The five header bytes alone, judged as `parse` judges them:
+    /// `.parsed(header, consumed: 5)` even while the fragment is still to come.
+    public static func parseHeader(_ bytes: UnsafeRawBufferPointer) -> DissectResult<TLSRecordHeader> {
         var c = ByteCursor(bytes)
         guard let type = c.u8() else { return .needMore(minimum: size) }
         let contentType = TLSContentType(rawValue: type)
@@ -50,8 +64,7 @@ public struct TLSRecordHeader: Hashable, Sendable {
             legacyVersion: TLSVersion(rawValue: UInt16(major) << 8 | UInt16(minor)),
             length: length
         )
-        guard c.remaining >= length else { return .needMore(minimum: size + length) }
-        return .parsed(header, consumed: size + length)
+        return .parsed(header, consumed: size)
     }
 }
 

@@ -68,6 +68,7 @@ public final class TLSStreamParser {
     /// buffer for the next feed (no array per segment, as `takeEvents` costs).
     @inline(__always)
     public func drainEvents(_ body: (TLSEvent) -> Void) {
+        guard !events.isEmpty else { return }  // most segments end mid-record
         for index in events.indices { body(events[index]) }
         events.removeAll(keepingCapacity: true)
     }
@@ -94,8 +95,8 @@ public final class TLSStreamParser {
         case let .parsed(header, consumed):
             guard var record = input.sub(length: consumed), record.skip(TLSRecordHeader.size) else { return }
             process(header, fragment: record.unread, frames: TLSFrames(first: frame, last: frame))
-        case let .needMore(minimum):
-            if startSkipping(input.unread, recordSize: minimum, firstFrame: frame) {
+        case .needMore:
+            if startSkipping(input.unread, firstFrame: frame) {
                 input.skip(input.remaining)
                 return
             }
@@ -109,16 +110,12 @@ public final class TLSStreamParser {
 
     /// Starts counting off the body of an incomplete record instead of buffering it,
     /// when the record is protected and no decryptor wants its bytes. `head` holds
-    /// the record's first bytes (at least its header when `recordSize` exceeds it).
-    private func startSkipping(_ head: UnsafeRawBufferPointer, recordSize: Int, firstFrame: Int) -> Bool {
-        guard protectedRecordSink == nil, recordSize > TLSRecordHeader.size, head.count >= TLSRecordHeader.size,
-              head.count < recordSize else { return false }
-        let header = TLSRecordHeader(
-            contentType: TLSContentType(rawValue: head[0]),
-            legacyVersion: TLSVersion(rawValue: UInt16(head[1]) << 8 | UInt16(head[2])),
-            length: recordSize - TLSRecordHeader.size
-        )
-        guard header.contentType == .applicationData || isEncrypting else { return false }
+    /// the record's first bytes, all that has arrived of it.
+    private func startSkipping(_ head: UnsafeRawBufferPointer, firstFrame: Int) -> Bool {
+        guard protectedRecordSink == nil, case let .parsed(header, _) = TLSRecordHeader.parseHeader(head),
+              header.contentType == .applicationData || isEncrypting else { return false }
+        let recordSize = TLSRecordHeader.size + header.length
+        guard head.count < recordSize else { return false }
         skippedHeader = header
         skippedBodyRemaining = recordSize - head.count
         skippedFirstFrame = firstFrame
@@ -144,7 +141,7 @@ public final class TLSStreamParser {
         }
         // The header completed only now (it was split): the body may still be skipped.
         let skipping = recordBuffer.withUnsafeBytes {
-            startSkipping($0, recordSize: minimum, firstFrame: recordFirstFrame)
+            startSkipping($0, firstFrame: recordFirstFrame)
         }
         if skipping {
             recordBuffer.removeAll(keepingCapacity: true)
