@@ -32,7 +32,11 @@ public final class ConnectionAnalyzer: StreamConsumer {
         /// The client's first bytes when they arrive in very small pieces.
         var head: [UInt8] = []
         /// The RDP/TLS dissector, for RDP connections.
-        var dissector: ConnectionDissector?
+        var dissector: ConnectionDissector? {
+            didSet { borrowedDissector = dissector.map { Unmanaged.passUnretained($0) } }
+        }
+        /// The same dissector without a reference count, for the per-segment path.
+        private(set) var borrowedDissector: Unmanaged<ConnectionDissector>?
         /// Packet-level facts for the diagnosis, for RDP connections.
         var observations: Observations?
     }
@@ -64,6 +68,17 @@ public final class ConnectionAnalyzer: StreamConsumer {
 
     public func data(_ connection: TCPConnection, _ direction: Direction, _ bytes: UnsafeRawBufferPointer,
                      offset: UInt64, frame: Int, time: CaptureTime) -> PayloadDecision {
+        // Every segment of an RDP connection takes this path: only a trivial field of the
+        // state is read, so neither the state nor the dissector is retained.
+        if let dissector = state(connection).borrowedDissector {
+            return feed(dissector, connection, direction, bytes, frame: frame, time: time)
+        }
+        return decide(connection, direction, bytes, frame: frame, time: time)
+    }
+
+    /// Before a dissector exists: is this connection RDP? Bytes are held back while undecided.
+    func decide(_ connection: TCPConnection, _ direction: Direction, _ bytes: UnsafeRawBufferPointer,
+                frame: Int, time: CaptureTime) -> PayloadDecision {
         let s = state(connection)
         if !s.decided {
             // An RDP client speaks first; a server speaking first means another protocol.
@@ -96,14 +111,24 @@ public final class ConnectionAnalyzer: StreamConsumer {
                 return .keep
             }
         }
-        guard let dissector = s.dissector else { return .keep }
-        let wanted = dissector.feed(direction, bytes, frame: frame, time: time)
-        if !dissector.wantsMore {
-            // Past the handshake: only RSTs (and what follows one) still matter.
-            connection.observeSegments = false
-            return .stopConnection
+        guard let dissector = s.borrowedDissector else { return .keep }
+        return feed(dissector, connection, direction, bytes, frame: frame, time: time)
+    }
+
+    /// Borrowed, not retained: the state holds the dissector and nothing replaces
+    /// it during the call.
+    @inline(__always)
+    func feed(_ dissector: Unmanaged<ConnectionDissector>, _ connection: TCPConnection, _ direction: Direction,
+              _ bytes: UnsafeRawBufferPointer, frame: Int, time: CaptureTime) -> PayloadDecision {
+        dissector._withUnsafeGuaranteedRef { dissector in
+            let wanted = dissector.feed(direction, bytes, frame: frame, time: time)
+            if !dissector.wantsMore {
+                // Past the handshake: only RSTs (and what follows one) still matter.
+                connection.observeSegments = false
+                return .stopConnection
+            }
+            return wanted ? .keep : .stop
         }
-        return wanted ? .keep : .stop
     }
 
     func reject(_ connection: TCPConnection, _ s: State) -> PayloadDecision {
@@ -118,10 +143,9 @@ public final class ConnectionAnalyzer: StreamConsumer {
     }
     public func ended(_ connection: TCPConnection, _ direction: Direction, frame: Int, time: CaptureTime) {}
     public func segment(_ connection: TCPConnection, _ segment: SegmentEvent) {
-        guard let observations = state(connection).observations else { return }
-        observations.record(segment, connection: connection)
+        state(connection).observations?.record(segment, connection: connection)
         // After a RST, watch every packet again: the claimed sender going on is the race signal.
-        if segment.flags.contains(.rst) { connection.observeSegments = true }
+        if segment.flags.contains(.rst) && state(connection).observations != nil { connection.observeSegments = true }
     }
     public func anomaly(_ connection: TCPConnection, _ anomaly: StreamAnomaly, frame: Int) {}
     public func icmpError(_ connection: TCPConnection, _ message: ICMPMessage, direction: Direction,

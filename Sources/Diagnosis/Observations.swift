@@ -50,21 +50,25 @@ public struct Retransmission: Sendable {
 
 /// A sender's TTLs and IPv4 ID behaviour over its non-RST packets.
 public struct TTLProfile: Sendable {
-    /// Up to four distinct TTL values with their counts.
-    public var ttls: [(ttl: UInt8, count: Int)] = []
+    /// Up to four distinct TTL values with their counts, in the order first seen.
+    public var ttls: [(ttl: UInt8, count: Int)] { (0..<distinctTTLs).map { (ttlValues[$0], ttlCounts[$0]) } }
     public var packets = 0
     public var ipIDZero = 0
     public var ipIDSmallStep = 0
     public var ipIDOther = 0
     public var lastIPID: UInt32?
     public var isIPv4 = true
+    // The TTLs are kept inline, not in an array: `add` runs for every packet.
+    private var ttlValues = SIMD4<UInt8>()
+    private var ttlCounts = SIMD4<Int>()
+    private var distinctTTLs = 0
 
     public init() {}
 
     mutating func add(ttl: UInt8, ipID: UInt32, isIPv6: Bool) {
         packets += 1
         isIPv4 = !isIPv6
-        if let i = ttls.firstIndex(where: { $0.ttl == ttl }) { ttls[i].count += 1 } else if ttls.count < 4 { ttls.append((ttl, 1)) }
+        count(ttl: ttl, times: 1)
         guard !isIPv6 else { return }
         if ipID == 0 {
             ipIDZero += 1
@@ -76,21 +80,31 @@ public struct TTLProfile: Sendable {
         lastIPID = ipID
     }
 
+    /// Adds `times` packets with `ttl`; a fifth distinct value is not kept.
+    private mutating func count(ttl: UInt8, times: Int) {
+        for i in 0..<distinctTTLs where ttlValues[i] == ttl {
+            ttlCounts[i] += times
+            return
+        }
+        guard distinctTTLs < 4 else { return }
+        ttlValues[distinctTTLs] = ttl
+        ttlCounts[distinctTTLs] = times
+        distinctTTLs += 1
+    }
+
     /// Adds another connection's view of the same host.
     mutating func merge(_ other: TTLProfile) {
         packets += other.packets
         isIPv4 = other.isIPv4
-        for (ttl, count) in other.ttls {
-            if let i = ttls.firstIndex(where: { $0.ttl == ttl }) { ttls[i].count += count } else if ttls.count < 4 { ttls.append((ttl, count)) }
-        }
+        for i in 0..<other.distinctTTLs { count(ttl: other.ttlValues[i], times: other.ttlCounts[i]) }
         ipIDZero += other.ipIDZero
         ipIDSmallStep += other.ipIDSmallStep
         ipIDOther += other.ipIDOther
         if other.lastIPID != nil { lastIPID = other.lastIPID }
     }
 
-    public var hasTTL: Bool { !ttls.isEmpty }
-    public func contains(ttl: UInt8) -> Bool { ttls.contains { $0.ttl == ttl } }
+    public var hasTTL: Bool { distinctTTLs > 0 }
+    public func contains(ttl: UInt8) -> Bool { (0..<distinctTTLs).contains { ttlValues[$0] == ttl } }
     /// IP IDs count up (Windows, older Linux): most steps small and positive.
     public var countsUp: Bool { ipIDSmallStep >= 3 && ipIDSmallStep * 10 >= (ipIDSmallStep + ipIDOther) * 7 }
     /// IP IDs always zero (Linux with DF on a connected socket).
@@ -100,7 +114,8 @@ public struct TTLProfile: Sendable {
 /// Packet-level facts of one RDP connection that the diagnosis needs beyond
 /// the reassembled streams: resets, ICMP errors, retransmitted segments,
 /// activity after a reset, and each sender's TTL/IP ID profile.
-final class Observations {
+/// A value kept inside the connection's state, so the per-packet update needs no retain.
+struct Observations {
     static let maxResets = 16
     static let maxRetransmissions = 64
     static let maxICMP = 16
@@ -120,7 +135,7 @@ final class Observations {
     var largestPayload = PerDirection(0, 0)
     var largestIPLength = PerDirection(0, 0)
 
-    func record(_ e: SegmentEvent, connection: TCPConnection) {
+    mutating func record(_ e: SegmentEvent, connection: TCPConnection) {
         let d = Int(e.direction.rawValue)
         if e.flags.contains(.rst) {
             if resets.count < Self.maxResets {
@@ -154,7 +169,7 @@ final class Observations {
         }
     }
 
-    func record(icmp message: ICMPMessage, direction: Direction, reporter: IPAddress, frame: Int, time: CaptureTime) {
+    mutating func record(icmp message: ICMPMessage, direction: Direction, reporter: IPAddress, frame: Int, time: CaptureTime) {
         guard icmp.count < Self.maxICMP else { return }
         icmp.append(ICMPObservation(frame: frame, time: time, version: message.version, type: message.type, code: message.code,
                                     mtu: message.mtu, reporter: reporter, direction: direction))

@@ -31,10 +31,20 @@ extension FlowTracker {
     }
 
     func handleSegment(_ connection: TCPConnection, _ direction: Direction, _ frame: Frame) {
+        // The two states are passed straight from the connection's `let` fields:
+        // as arguments they are borrowed, where locals chosen by `direction`
+        // would be retained and released on every packet.
+        if direction == .clientToServer {
+            handleSegment(connection, direction, frame, state: connection.clientToServer, peer: connection.serverToClient)
+        } else {
+            handleSegment(connection, direction, frame, state: connection.serverToClient, peer: connection.clientToServer)
+        }
+    }
+
+    func handleSegment(_ connection: TCPConnection, _ direction: Direction, _ frame: Frame,
+                       state: DirectionState, peer: DirectionState) {
         let tcp = packet.tcp
         let flags = tcp.flags
-        let state = connection.state(direction)
-        let peer = connection.state(direction.reversed)
         if isCaptureDuplicate(state, frame) {
             state.captureDuplicates += 1
             stats.captureDuplicates += 1

@@ -42,7 +42,13 @@ public final class ConnectionDissector {
     public private(set) var timeline: [HandshakeEvent] = []
     /// Parse problems: stable snake_case codes with their frame and direction.
     public private(set) var anomalies: [(code: String, frame: Int, direction: Direction, detail: String?)] = []
-    public private(set) var tls: TLSConnection?
+    /// The TLS connection, once a TLS-based protocol was selected (or TLS seen).
+    public private(set) var tls: TLSConnection? {
+        didSet { borrowedTLS = tls.map { Unmanaged.passUnretained($0) } }
+    }
+    /// The same connection without a reference count, for the per-segment path
+    /// (`tls` holds it and is never replaced once set).
+    private var borrowedTLS: Unmanaged<TLSConnection>?
     /// The security protocol the Connection Confirm selected (nil until then, or after a failure).
     public private(set) var selectedProtocol: UInt32?
     /// Protected TLS records seen per direction (client→server, server→client), including those not kept in the timeline.
@@ -77,13 +83,20 @@ public final class ConnectionDissector {
     /// Feeds in-order bytes of one direction. Returns whether this direction still wants payload.
     @discardableResult
     public func feed(_ direction: Direction, _ bytes: UnsafeRawBufferPointer, frame: Int, time: CaptureTime) -> Bool {
-        let s = side(direction)
+        // The side is passed straight from its `let`: as an argument it is borrowed,
+        // where a local chosen by `direction` would be retained on every segment.
+        direction == .clientToServer
+            ? feed(direction, clientSide, bytes, frame: frame, time: time)
+            : feed(direction, serverSide, bytes, frame: frame, time: time)
+    }
+
+    func feed(_ direction: Direction, _ s: Side, _ bytes: UnsafeRawBufferPointer, frame: Int, time: CaptureTime) -> Bool {
         s.bytes += bytes.count
         switch s.mode {
         case .stopped:
             return false
         case .tls:
-            feedTLS(direction, bytes, frame: frame, time: time)
+            feedTLS(direction, s, bytes, frame: frame, time: time)
         case .tpkt, .credSSP:
             feedTPKT(direction, s, bytes, frame: frame, time: time)
         }
@@ -106,7 +119,7 @@ public final class ConnectionDissector {
             let used = parsePDUs(direction, s, bytes, frame: frame, time: time)
             if s.mode == .tls {
                 // The rest of this segment already belongs to TLS.
-                feedTLS(direction, UnsafeRawBufferPointer(rebasing: bytes[used...]), frame: frame, time: time)
+                feedTLS(direction, s, UnsafeRawBufferPointer(rebasing: bytes[used...]), frame: frame, time: time)
             } else if s.mode == .tpkt && used < bytes.count {
                 keep(direction, s, UnsafeRawBufferPointer(rebasing: bytes[used...]), frame: frame)
             }
@@ -121,7 +134,7 @@ public final class ConnectionDissector {
             used = parsePDUs(direction, s, raw, frame: frame, time: time)
             if s.mode == .tls {
                 switchedToTLS = true
-                feedTLS(direction, UnsafeRawBufferPointer(rebasing: raw[used...]), frame: frame, time: time)
+                feedTLS(direction, s, UnsafeRawBufferPointer(rebasing: raw[used...]), frame: frame, time: time)
             }
         }
         if switchedToTLS || s.mode == .stopped {
@@ -366,13 +379,25 @@ public final class ConnectionDissector {
         }
     }
 
-    func feedTLS(_ direction: Direction, _ bytes: UnsafeRawBufferPointer, frame: Int, time: CaptureTime) {
+    /// `s` is the side of `direction` (an inner side never gets here: it does not switch to TLS).
+    func feedTLS(_ direction: Direction, _ s: Side, _ bytes: UnsafeRawBufferPointer, frame: Int, time: CaptureTime) {
         guard !bytes.isEmpty else { return }
         startTLS()
-        guard let tls else { return }
-        let s = side(direction)
+        guard let tls = borrowedTLS else { return }
         s.mode = .tls
-        let parser = tls.parser(direction)
+        // The connection is borrowed, and its parsers, passed as arguments straight
+        // from its `let`s, too: nothing is retained per segment.
+        tls._withUnsafeGuaranteedRef { tls in
+            if direction == .clientToServer {
+                feedTLS(direction, s, tls.client, bytes, frame: frame, time: time)
+            } else {
+                feedTLS(direction, s, tls.server, bytes, frame: frame, time: time)
+            }
+        }
+    }
+
+    func feedTLS(_ direction: Direction, _ s: Side, _ parser: TLSStreamParser, _ bytes: UnsafeRawBufferPointer,
+                 frame: Int, time: CaptureTime) {
         parser.feed(bytes: bytes, frame: frame)
         parser.drainEvents { event in
             switch event {
