@@ -35,16 +35,21 @@ public struct FlowKey: Hashable, Sendable {
             && x.lowAddress.isIPv6 == y.lowAddress.isIPv6
     }
 
-    /// One mixed word into the hasher: cheaper than feeding every field, and
-    /// the table only needs a good spread, not collision resistance against the
-    /// capture (Hasher is still seeded per process).
+    /// The key's fields folded into one word, for hashing: cheaper than feeding
+    /// every field, and a flow table only needs a good spread (its hash is
+    /// still seeded per process).
     @inlinable
-    public func hash(into hasher: inout Hasher) {
+    public var mixedWord: UInt64 {
         var h = lowAddress.low &* 0x9E37_79B9_7F4A_7C15
         h ^= highAddress.low &* 0xC2B2_AE3D_27D4_EB4F
         h ^= (lowAddress.high ^ highAddress.high.rotateLeft(17)) &* 0x1656_67B1_9E37_79F9
         h ^= UInt64(lowPort) << 16 | UInt64(highPort) | (lowAddress.isIPv6 ? 1 << 40 : 0)
-        hasher.combine(h)
+        return h
+    }
+
+    @inlinable
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(mixedWord)
     }
 }
 

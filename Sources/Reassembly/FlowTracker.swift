@@ -3,7 +3,7 @@ import Wire
 
 /// The flow table and TCP reassembler: frames in, stream events out to `Consumer`.
 ///
-/// Connections live in a slot array found through `[FlowKey: Int32]`; a
+/// Connections live in a slot array found through a `FlowTable`; a
 /// one-entry cache catches runs of packets of the same flow. Three intrusive
 /// LRU lists (half-open, open, closed) make idle expiry and eviction O(1) per
 /// packet. Time is capture time, never the wall clock.
@@ -12,7 +12,7 @@ public final class FlowTracker<Consumer: StreamConsumer> {
     public let consumer: Consumer
     public internal(set) var stats = TrackerStats()
 
-    var table: [FlowKey: Int32] = [:]
+    var table = FlowTable()
     var slots: ContiguousArray<TCPConnection?> = []
     var freeSlots: [Int32] = []
     /// LRU heads and tails per class: 0 half-open, 1 open, 2 closed. Head = most recent.
@@ -32,7 +32,6 @@ public final class FlowTracker<Consumer: StreamConsumer> {
     public init(config: ReassemblyConfig = ReassemblyConfig(), consumer: Consumer) {
         self.config = config
         self.consumer = consumer
-        table.reserveCapacity(1024)
     }
 
     /// Decodes one frame and processes it.
@@ -90,7 +89,8 @@ public final class FlowTracker<Consumer: StreamConsumer> {
     @inline(__always)
     func lookup(_ key: FlowKey) -> Int32 {
         if cachedSlot >= 0, let cachedKey, cachedKey == key { return cachedSlot }
-        guard let slot = table[key] else { return -1 }
+        let slot = table.find(key)
+        guard slot >= 0 else { return -1 }
         cachedKey = key
         cachedSlot = slot
         return slot
@@ -161,7 +161,7 @@ public final class FlowTracker<Consumer: StreamConsumer> {
             slots.append(connection)
         }
         connection.slot = slot
-        table[key] = slot
+        table.insert(key, slot: slot)
         cachedKey = key
         cachedSlot = slot
         stats.connections += 1
@@ -219,7 +219,7 @@ public final class FlowTracker<Consumer: StreamConsumer> {
         }
         unlink(connection)
         if cachedSlot == connection.slot { cachedSlot = -1; cachedKey = nil }
-        table[connection.key] = nil
+        table.remove(connection.key)
         slots[Int(connection.slot)] = nil
         freeSlots.append(connection.slot)
         connection.slot = -1
