@@ -51,16 +51,17 @@ public struct Retransmission: Sendable {
 /// A sender's TTLs and IPv4 ID behaviour over its non-RST packets.
 public struct TTLProfile: Sendable {
     /// Up to four distinct TTL values with their counts, in the order first seen.
-    public var ttls: [(ttl: UInt8, count: Int)] { (0..<distinctTTLs).map { (ttlValues[$0], ttlCounts[$0]) } }
+    public var ttls: [(ttl: UInt8, count: Int)] { (0..<distinctTTLs).map { ttlAt($0) } }
     public var packets = 0
     public var ipIDZero = 0
     public var ipIDSmallStep = 0
     public var ipIDOther = 0
     public var lastIPID: UInt32?
     public var isIPv4 = true
-    // The TTLs are kept inline, not in an array: `add` runs for every packet.
-    private var ttlValues = SIMD4<UInt8>()
-    private var ttlCounts = SIMD4<Int>()
+    // The TTLs are kept inline, not in an array: `add` runs for every packet, and
+    // nearly every packet has the first TTL seen, which is checked first.
+    private var ttl0: UInt8 = 0, ttl1: UInt8 = 0, ttl2: UInt8 = 0, ttl3: UInt8 = 0
+    private var count0 = 0, count1 = 0, count2 = 0, count3 = 0
     private var distinctTTLs = 0
 
     public init() {}
@@ -68,7 +69,7 @@ public struct TTLProfile: Sendable {
     mutating func add(ttl: UInt8, ipID: UInt32, isIPv6: Bool) {
         packets += 1
         isIPv4 = !isIPv6
-        count(ttl: ttl, times: 1)
+        if distinctTTLs > 0 && ttl0 == ttl { count0 += 1 } else { count(ttl: ttl, times: 1) }
         guard !isIPv6 else { return }
         if ipID == 0 {
             ipIDZero += 1
@@ -80,15 +81,28 @@ public struct TTLProfile: Sendable {
         lastIPID = ipID
     }
 
+    private func ttlAt(_ i: Int) -> (ttl: UInt8, count: Int) {
+        switch i {
+        case 0: return (ttl0, count0)
+        case 1: return (ttl1, count1)
+        case 2: return (ttl2, count2)
+        default: return (ttl3, count3)
+        }
+    }
+
     /// Adds `times` packets with `ttl`; a fifth distinct value is not kept.
     private mutating func count(ttl: UInt8, times: Int) {
-        for i in 0..<distinctTTLs where ttlValues[i] == ttl {
-            ttlCounts[i] += times
-            return
+        if distinctTTLs > 0 && ttl0 == ttl { count0 += times; return }
+        if distinctTTLs > 1 && ttl1 == ttl { count1 += times; return }
+        if distinctTTLs > 2 && ttl2 == ttl { count2 += times; return }
+        if distinctTTLs > 3 && ttl3 == ttl { count3 += times; return }
+        switch distinctTTLs {
+        case 0: (ttl0, count0) = (ttl, times)
+        case 1: (ttl1, count1) = (ttl, times)
+        case 2: (ttl2, count2) = (ttl, times)
+        case 3: (ttl3, count3) = (ttl, times)
+        default: return
         }
-        guard distinctTTLs < 4 else { return }
-        ttlValues[distinctTTLs] = ttl
-        ttlCounts[distinctTTLs] = times
         distinctTTLs += 1
     }
 
@@ -96,7 +110,10 @@ public struct TTLProfile: Sendable {
     mutating func merge(_ other: TTLProfile) {
         packets += other.packets
         isIPv4 = other.isIPv4
-        for i in 0..<other.distinctTTLs { count(ttl: other.ttlValues[i], times: other.ttlCounts[i]) }
+        for i in 0..<other.distinctTTLs {
+            let (ttl, n) = other.ttlAt(i)
+            count(ttl: ttl, times: n)
+        }
         ipIDZero += other.ipIDZero
         ipIDSmallStep += other.ipIDSmallStep
         ipIDOther += other.ipIDOther
@@ -104,7 +121,7 @@ public struct TTLProfile: Sendable {
     }
 
     public var hasTTL: Bool { distinctTTLs > 0 }
-    public func contains(ttl: UInt8) -> Bool { (0..<distinctTTLs).contains { ttlValues[$0] == ttl } }
+    public func contains(ttl: UInt8) -> Bool { (0..<distinctTTLs).contains { ttlAt($0).ttl == ttl } }
     /// IP IDs count up (Windows, older Linux): most steps small and positive.
     public var countsUp: Bool { ipIDSmallStep >= 3 && ipIDSmallStep * 10 >= (ipIDSmallStep + ipIDOther) * 7 }
     /// IP IDs always zero (Linux with DF on a connected socket).
