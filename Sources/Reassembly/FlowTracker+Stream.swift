@@ -280,8 +280,8 @@ extension FlowTracker {
 
     func compareOverlap(_ connection: TCPConnection, _ state: DirectionState, _ bytes: UnsafeRawBufferPointer,
                         at start: Int64, frame: Int) {
-        guard start >= 0, !bytes.isEmpty, let recent = state.recent else { return }
-        if recent.matches(bytes, at: UInt64(start)) == false {
+        guard start >= 0, !bytes.isEmpty else { return }
+        if state.recent?.matches(bytes, at: UInt64(start)) == false {
             state.overlapsDiffering += 1
             note(connection, .overlapDifferentData, frame)
         }

@@ -1,7 +1,10 @@
 /// The last `capacity` bytes delivered in one direction, kept only while that
 /// direction's payload is still wanted, so that a retransmission can be
 /// compared with the copy that was delivered first.
-final class RecentBytes {
+///
+/// A non-copyable value stored in its `DirectionState`: one allocation (the
+/// ring) per direction, and no reference to retain for every delivered segment.
+struct RecentBytes: ~Copyable {
     private let storage: UnsafeMutableRawBufferPointer
     let capacity: Int
     /// Stream offset one past the last byte stored.
@@ -16,7 +19,7 @@ final class RecentBytes {
     deinit { storage.deallocate() }
 
     /// Appends bytes delivered at `offset` (which must equal `endOffset` unless the stream skipped a gap).
-    func append(_ bytes: UnsafeRawBufferPointer, at offset: UInt64) {
+    mutating func append(_ bytes: UnsafeRawBufferPointer, at offset: UInt64) {
         if offset != endOffset { count = 0 }
         var source = bytes
         if source.count > capacity { source = UnsafeRawBufferPointer(rebasing: source[(source.count - capacity)...]) }

@@ -426,7 +426,11 @@ public final class ConnectionDissector {
 
     func record(_ direction: Direction, _ message: HandshakeMessage, frame: Int, time: CaptureTime) {
         // A TLS handshake alone takes about a dozen entries: start there, not at one.
-        if timeline.capacity == 0 { timeline.reserveCapacity(16) }
+        // A connection that goes on to its protected records keeps up to twice
+        // `encryptedRecordsKept` more: grow once to room for them, not by doubling.
+        if timeline.count == timeline.capacity {
+            timeline.reserveCapacity(timeline.capacity == 0 ? 16 : max(2 * timeline.capacity, 3 * Self.encryptedRecordsKept))
+        }
         timeline.append(HandshakeEvent(frame: frame, time: time, direction: direction, message: message))
     }
 

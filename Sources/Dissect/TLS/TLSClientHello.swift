@@ -49,17 +49,17 @@ public struct TLSClientHello: Equatable, Sendable {
         guard sid.remaining <= 32 else {
             throw DissectError("tls_session_id_too_long", offset: sid.offset, detail: "\(sid.remaining) bytes")
         }
-        let suites = try c.u16List("tls_cipher_suites_invalid")
+        let suites = try c.u16List("tls_cipher_suites_invalid", as: TLSCipherSuite.init(rawValue:))
         let compression = try c.vector8(truncated)
         guard compression.remaining >= 1 else {
             throw DissectError("tls_compression_methods_invalid", offset: compression.offset)
         }
         var hello = TLSClientHello(
             legacyVersion: TLSVersion(rawValue: version), random: random, sessionID: Array(sid.unread),
-            cipherSuites: suites.map(TLSCipherSuite.init(rawValue:)), compressionMethods: Array(compression.unread),
+            cipherSuites: suites, compressionMethods: Array(compression.unread),
             extensions: [], serverName: nil, alpnProtocols: [], supportedVersions: [], supportedGroups: [],
             signatureAlgorithms: [], keyShareGroups: [], extendedMasterSecret: false,
-            secureRenegotiation: suites.contains(0x00FF), anomalies: []
+            secureRenegotiation: suites.contains(TLSCipherSuite(rawValue: 0x00FF)), anomalies: []
         )
         guard !c.isAtEnd else { return hello }
         let block = try TLSExtensionBlock.parse(&c)
@@ -81,11 +81,13 @@ public struct TLSClientHello: Equatable, Sendable {
             case .supportedVersions:
                 supportedVersions = R.read(type, &anomalies) { () throws(DissectError) in try R.versionList(body) } ?? []
             case .supportedGroups:
-                supportedGroups = (R.read(type, &anomalies) { () throws(DissectError) in try R.list16(body) } ?? [])
-                    .map(TLSNamedGroup.init(rawValue:))
+                supportedGroups = R.read(type, &anomalies) { () throws(DissectError) in
+                    try R.list16(body, as: TLSNamedGroup.init(rawValue:))
+                } ?? []
             case .signatureAlgorithms:
-                signatureAlgorithms = (R.read(type, &anomalies) { () throws(DissectError) in try R.list16(body) } ?? [])
-                    .map(TLSSignatureScheme.init(rawValue:))
+                signatureAlgorithms = R.read(type, &anomalies) { () throws(DissectError) in
+                    try R.list16(body, as: TLSSignatureScheme.init(rawValue:))
+                } ?? []
             case .keyShare:
                 keyShareGroups = R.read(type, &anomalies) { () throws(DissectError) in try R.clientKeyShares(body) } ?? []
             case .extendedMasterSecret:

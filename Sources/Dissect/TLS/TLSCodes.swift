@@ -201,11 +201,17 @@ extension ByteCursor {
     /// An odd byte count cannot hold u16 values: malformed.
     @inlinable
     mutating func u16List(_ code: String) throws(DissectError) -> [UInt16] {
+        try u16List(code, as: { $0 })
+    }
+
+    /// The same list with each value made into `T` as it is read (one array, not two).
+    @inlinable
+    mutating func u16List<T>(_ code: String, as make: (UInt16) -> T) throws(DissectError) -> [T] {
         var list = try vector16(code)
         guard list.remaining % 2 == 0 else { throw DissectError(code, offset: list.offset) }
-        var out: [UInt16] = []
+        var out: [T] = []
         out.reserveCapacity(list.remaining / 2)
-        while let v = list.u16be() { out.append(v) }
+        while let v = list.u16be() { out.append(make(v)) }
         return out
     }
 

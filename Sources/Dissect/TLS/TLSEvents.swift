@@ -65,7 +65,12 @@ public final class TLSSession {
     public internal(set) var serverHello: TLSServerHello?
     /// From a HelloRetryRequest or ServerHello: selected_version, else legacy_version.
     public internal(set) var negotiatedVersion: TLSVersion?
-    public internal(set) var cipherSuite: TLSCipherSuite?
+    public internal(set) var cipherSuite: TLSCipherSuite? {
+        didSet { recordProtection = cipherSuite?.info.map { ($0.keyExchange, $0.cipher) } }
+    }
+    /// The selected suite's key exchange and record cipher, looked up once: every
+    /// protected record's plaintext size needs them.
+    private var recordProtection: (keyExchange: TLSKeyExchange, cipher: TLSRecordCipher)?
     /// DER chains from Certificate messages in the clear (TLS ≤ 1.2).
     public internal(set) var serverCertificates: [[UInt8]]?
     public internal(set) var clientCertificates: [[UInt8]]?
@@ -82,8 +87,9 @@ public final class TLSSession {
 
     /// Plaintext size of a protected fragment under the negotiated parameters.
     public func plaintextSize(fragmentLength: Int) -> TLSPlaintextSize? {
-        guard let version = negotiatedVersion, let suite = cipherSuite else { return nil }
-        return TLSRecordProtection.plaintextSize(fragmentLength: fragmentLength, version: version, cipherSuite: suite)
+        guard let version = negotiatedVersion, let protection = recordProtection else { return nil }
+        return TLSRecordProtection.plaintextSize(fragmentLength: fragmentLength, version: version,
+                                                 keyExchange: protection.keyExchange, cipher: protection.cipher)
     }
 }
 

@@ -81,6 +81,7 @@ enum TLSExtensionReader {
         try b.expectEnd(code)
         guard list.remaining % 2 == 0 else { throw DissectError(code, offset: list.offset) }
         var out: [TLSVersion] = []
+        out.reserveCapacity(list.remaining / 2)
         while let v = list.u16be() { out.append(TLSVersion(rawValue: v)) }
         return out
     }
@@ -94,9 +95,9 @@ enum TLSExtensionReader {
     }
 
     /// A body that is exactly one u16 list (supported_groups, signature_algorithms).
-    static func list16(_ body: ByteCursor) throws(DissectError) -> [UInt16] {
+    static func list16<T>(_ body: ByteCursor, as make: (UInt16) -> T) throws(DissectError) -> [T] {
         var b = body
-        let list = try b.u16List(code)
+        let list = try b.u16List(code, as: make)
         try b.expectEnd(code)
         return list
     }

@@ -56,13 +56,23 @@ public enum TLSRecordProtection {
     public static func plaintextSize(
         fragmentLength: Int, version: TLSVersion, cipherSuite: TLSCipherSuite
     ) -> TLSPlaintextSize? {
-        guard fragmentLength >= 0, let info = cipherSuite.info else { return nil }
-        if version >= .tls13 || info.keyExchange == .tls13 {
-            guard case let .aead(_, tag) = info.cipher else { return nil }
+        guard let info = cipherSuite.info else { return nil }
+        return plaintextSize(fragmentLength: fragmentLength, version: version,
+                             keyExchange: info.keyExchange, cipher: info.cipher)
+    }
+
+    /// The same, from the suite's key exchange and record cipher (looked up once
+    /// per connection, not per record).
+    public static func plaintextSize(
+        fragmentLength: Int, version: TLSVersion, keyExchange: TLSKeyExchange, cipher: TLSRecordCipher
+    ) -> TLSPlaintextSize? {
+        guard fragmentLength >= 0 else { return nil }
+        if version >= .tls13 || keyExchange == .tls13 {
+            guard case let .aead(_, tag) = cipher else { return nil }
             let max = fragmentLength - tag - 1
             return max >= 0 ? .atMost(max) : nil
         }
-        switch info.cipher {
+        switch cipher {
         case let .aead(explicitNonce, tag):
             let n = fragmentLength - explicitNonce - tag
             return n >= 0 ? .exact(n) : nil
