@@ -292,3 +292,34 @@ import Reassembly
         #expect(outcomes[0] > 0 && outcomes[2] > 0)
     }
 }
+
+/// The connection dissector takes events as the parser reads them
+/// (`feed(bytes:frame:emit:)`); tests and the decryptor collect them
+/// (`feed(bytes:frame:)` then `takeEvents()`). Both must see the same events,
+/// in the same order, whatever the chunking.
+@Suite struct TLSStreamEmitTests {
+    @Test(arguments: [UInt64(1), 2, 3])
+    func emittedEventsEqualCollectedEvents(seed: UInt64) {
+        for fromClient in [true, false] {
+            let bytes = stream(tls12GCMRecording, fromClient: fromClient).flatMap(\.bytes)
+            var rng = SplitMix64(seed: seed)
+            let direction: Direction = fromClient ? .clientToServer : .serverToClient
+            let collecting = TLSStreamParser(direction: direction)
+            let emitting = TLSStreamParser(direction: direction)
+            var collected: [TLSEvent] = []
+            var emitted: [TLSEvent] = []
+            var start = 0
+            for (index, size) in randomChunks(bytes.count, maxChunk: 600, rng: &rng).enumerated() {
+                bytes[start..<start + size].withUnsafeBytes { chunk in
+                    collecting.feed(bytes: chunk, frame: index + 1)
+                    emitting.feed(bytes: chunk, frame: index + 1) { emitted.append($0) }
+                }
+                collected += collecting.takeEvents()
+                start += size
+            }
+            #expect(!collected.isEmpty)
+            #expect(emitted == collected)
+            #expect(emitting.takeEvents().isEmpty, "the emitting path stores nothing")
+        }
+    }
+}

@@ -398,28 +398,39 @@ public final class ConnectionDissector {
 
     func feedTLS(_ direction: Direction, _ s: Side, _ parser: TLSStreamParser, _ bytes: UnsafeRawBufferPointer,
                  frame: Int, time: CaptureTime) {
-        parser.feed(bytes: bytes, frame: frame)
-        parser.drainEvents { event in
-            switch event {
-            case .record, .heartbeat:
-                break
-            case let .handshake(message, _):
-                record(direction, .tlsHandshake(message), frame: frame, time: time)
-            case .changeCipherSpec:
-                record(direction, .tlsChangeCipherSpec, frame: frame, time: time)
-            case let .alert(alert, _):
-                record(direction, .tlsAlert(alert), frame: frame, time: time)
-            case let .encrypted(r):
-                s.encryptedRecords += 1
-                if s.encryptedRecords <= Self.encryptedRecordsKept || r.kind == .alert {
-                    record(direction, .tlsEncrypted(r), frame: r.frames.last, time: time)
-                }
-            case let .anomaly(error, frame):
-                anomaly(error.code, frame: frame, direction, detail: error.detail)
+        // Events come straight from the parser as it reads (none is stored). The
+        // closure holds the dissector and the side unretained: it is passed down
+        // the parser's calls, and each strong capture would cost a retain per segment.
+        let dissector = Unmanaged.passUnretained(self), side = Unmanaged.passUnretained(s)
+        parser.feed(bytes: bytes, frame: frame) { event in
+            dissector._withUnsafeGuaranteedRef { dissector in
+                side._withUnsafeGuaranteedRef { s in dissector.take(event, direction, s, frame: frame, time: time) }
             }
         }
         if parser.isStopped { s.mode = .stopped }
         drainDecrypted(direction, time: time)
+    }
+
+    /// One event of a side's TLS parser into the timeline.
+    @inline(__always)
+    func take(_ event: TLSEvent, _ direction: Direction, _ s: Side, frame: Int, time: CaptureTime) {
+        switch event {
+        case .record, .heartbeat:
+            break
+        case let .handshake(message, _):
+            record(direction, .tlsHandshake(message), frame: frame, time: time)
+        case .changeCipherSpec:
+            record(direction, .tlsChangeCipherSpec, frame: frame, time: time)
+        case let .alert(alert, _):
+            record(direction, .tlsAlert(alert), frame: frame, time: time)
+        case let .encrypted(r):
+            s.encryptedRecords += 1
+            if s.encryptedRecords <= Self.encryptedRecordsKept || r.kind == .alert {
+                record(direction, .tlsEncrypted(r), frame: r.frames.last, time: time)
+            }
+        case let .anomaly(error, frame):
+            anomaly(error.code, frame: frame, direction, detail: error.detail)
+        }
     }
 
     // MARK: bookkeeping

@@ -64,37 +64,35 @@ public final class TLSStreamParser {
         return events
     }
 
-    /// Hands each pending event to `body` and forgets them, keeping the event
-    /// buffer for the next feed (no array per segment, as `takeEvents` costs).
-    @inline(__always)
-    public func drainEvents(_ body: (TLSEvent) -> Void) {
-        guard !events.isEmpty else { return }  // most segments end mid-record
-        for index in events.indices { body(events[index]) }
-        events.removeAll(keepingCapacity: true)
+    /// Feeds the next in-order bytes of this direction; `frame` is the capture
+    /// frame they came in. The bytes are only borrowed for this call. The events
+    /// wait in `events` until `takeEvents()`.
+    public func feed(bytes: UnsafeRawBufferPointer, frame: Int) {
+        feed(bytes: bytes, frame: frame) { events.append($0) }
     }
 
-    /// Feeds the next in-order bytes of this direction; `frame` is the capture
-    /// frame they came in. The bytes are only borrowed for this call.
-    public func feed(bytes: UnsafeRawBufferPointer, frame: Int) {
+    /// Feeds the next in-order bytes and hands each event to `emit` as it is
+    /// read, in stream order: no event is stored (the connection dissector's path).
+    public func feed(bytes: UnsafeRawBufferPointer, frame: Int, emit: (TLSEvent) -> Void) {
         var input = ByteCursor(bytes)
         while !input.isAtEnd, stoppedBy == nil {
             if skippedBodyRemaining > 0 {
-                skipProtectedBody(&input, frame: frame)
+                skipProtectedBody(&input, frame: frame, emit: emit)
             } else if recordBuffer.isEmpty {
-                readInPlace(&input, frame: frame)
+                readInPlace(&input, frame: frame, emit: emit)
             } else {
-                completeBuffered(&input, frame: frame)
+                completeBuffered(&input, frame: frame, emit: emit)
             }
         }
     }
 
     // MARK: record framing
 
-    private func readInPlace(_ input: inout ByteCursor, frame: Int) {
+    private func readInPlace(_ input: inout ByteCursor, frame: Int, emit: (TLSEvent) -> Void) {
         switch TLSRecordHeader.parse(input.unread) {
         case let .parsed(header, consumed):
             guard var record = input.sub(length: consumed), record.skip(TLSRecordHeader.size) else { return }
-            process(header, fragment: record.unread, frames: TLSFrames(first: frame, last: frame))
+            process(header, fragment: record.unread, frames: TLSFrames(first: frame, last: frame), emit: emit)
         case .needMore:
             if startSkipping(input.unread, firstFrame: frame) {
                 input.skip(input.remaining)
@@ -104,7 +102,7 @@ public final class TLSStreamParser {
             recordFirstFrame = frame
             input.skip(input.remaining)
         case let .malformed(error):
-            stop(error, frame: frame)
+            stop(error, frame: frame, emit: emit)
         }
     }
 
@@ -122,21 +120,21 @@ public final class TLSStreamParser {
         return true
     }
 
-    private func skipProtectedBody(_ input: inout ByteCursor, frame: Int) {
+    private func skipProtectedBody(_ input: inout ByteCursor, frame: Int, emit: (TLSEvent) -> Void) {
         let take = min(skippedBodyRemaining, input.remaining)
         input.skip(take)
         skippedBodyRemaining -= take
         if skippedBodyRemaining == 0 {
             process(skippedHeader, fragment: UnsafeRawBufferPointer(start: nil, count: 0),
-                    frames: TLSFrames(first: skippedFirstFrame, last: frame))
+                    frames: TLSFrames(first: skippedFirstFrame, last: frame), emit: emit)
         }
     }
 
     /// Adds to the buffered record only the bytes it still lacks.
-    private func completeBuffered(_ input: inout ByteCursor, frame: Int) {
+    private func completeBuffered(_ input: inout ByteCursor, frame: Int, emit: (TLSEvent) -> Void) {
         let status = recordBuffer.withUnsafeBytes { TLSRecordHeader.parse($0) }
         guard case let .needMore(minimum) = status, minimum > recordBuffer.count else {
-            if case let .malformed(error) = status { stop(error, frame: frame) }
+            if case let .malformed(error) = status { stop(error, frame: frame, emit: emit) }
             return
         }
         // The header completed only now (it was split): the body may still be skipped.
@@ -151,7 +149,7 @@ public final class TLSStreamParser {
         guard let piece = input.bytes(take) else { return }
         recordBuffer.append(contentsOf: piece)
         guard recordBuffer.count <= Self.recordBufferCapacity else {
-            stop(DissectError("tls_record_buffer_overflow", offset: 0), frame: frame)
+            stop(DissectError("tls_record_buffer_overflow", offset: 0), frame: frame, emit: emit)
             return
         }
         let first = recordFirstFrame
@@ -160,12 +158,12 @@ public final class TLSStreamParser {
             case let .parsed(header, consumed):
                 var c = ByteCursor(raw)
                 guard var record = c.sub(length: consumed), record.skip(TLSRecordHeader.size) else { return true }
-                process(header, fragment: record.unread, frames: TLSFrames(first: first, last: frame))
+                process(header, fragment: record.unread, frames: TLSFrames(first: first, last: frame), emit: emit)
                 return true
             case .needMore:
                 return false
             case let .malformed(error):
-                stop(error, frame: frame)
+                stop(error, frame: frame, emit: emit)
                 return true
             }
         }
@@ -174,35 +172,35 @@ public final class TLSStreamParser {
         if done { recordBuffer.removeAll(keepingCapacity: recordBuffer.capacity <= 4096) }
     }
 
-    private func stop(_ error: DissectError, frame: Int) {
+    private func stop(_ error: DissectError, frame: Int, emit: (TLSEvent) -> Void) {
         stoppedBy = error
-        events.append(.anomaly(error, frame: frame))
+        emit(.anomaly(error, frame: frame))
         recordBuffer = []
         handshakeBuffer = []
     }
 
-    private func anomaly(_ code: String, frame: Int, detail: String? = nil) {
-        events.append(.anomaly(DissectError(code, offset: 0, detail: detail), frame: frame))
+    private func anomaly(_ code: String, frame: Int, detail: String? = nil, emit: (TLSEvent) -> Void) {
+        emit(.anomaly(DissectError(code, offset: 0, detail: detail), frame: frame))
     }
 
     // MARK: records
 
-    private func process(_ header: TLSRecordHeader, fragment: UnsafeRawBufferPointer, frames: TLSFrames) {
+    private func process(_ header: TLSRecordHeader, fragment: UnsafeRawBufferPointer, frames: TLSFrames, emit: (TLSEvent) -> Void) {
         recordCount += 1
         let type = header.contentType
         let encrypted = type == .applicationData || isEncrypting
         if reportsRecords {
-            events.append(.record(TLSRecordEvent(direction: direction, header: header, frames: frames, encrypted: encrypted)))
+            emit(.record(TLSRecordEvent(direction: direction, header: header, frames: frames, encrypted: encrypted)))
         }
         if !encrypted, header.length > TLSRecordHeader.maximumPlaintextLength {
-            anomaly("tls_plaintext_record_overflow", frame: frames.last, detail: "length \(header.length)")
+            anomaly("tls_plaintext_record_overflow", frame: frames.last, detail: "length \(header.length)", emit: emit)
         }
         if !handshakeBuffer.isEmpty, type != .handshake {
             // RFC 8446 §5.1: handshake messages MUST NOT be interleaved with other record types.
-            anomaly("tls_handshake_interleaved", frame: frames.last, detail: "\(type) inside a handshake message")
+            anomaly("tls_handshake_interleaved", frame: frames.last, detail: "\(type) inside a handshake message", emit: emit)
         }
         if encrypted {
-            processProtected(header, frames: frames)
+            processProtected(header, frames: frames, emit: emit)
             protectedRecordSink?(header, fragment, direction, frames)
             return
         }
@@ -210,9 +208,9 @@ public final class TLSStreamParser {
         case .changeCipherSpec:
             // RFC 5246 §7.1: one byte of value 1.
             if fragment.count != 1 || fragment.first != 1 {
-                anomaly("tls_change_cipher_spec_invalid", frame: frames.last)
+                anomaly("tls_change_cipher_spec_invalid", frame: frames.last, emit: emit)
             }
-            events.append(.changeCipherSpec(frames: frames))
+            emit(.changeCipherSpec(frames: frames))
             // TLS 1.3 sends a dummy CCS for middlebox compatibility (RFC 8446
             // §D.4), which changes nothing; in TLS ≤ 1.2 protection starts here.
             if let version = session.expectedVersion, version >= .tls13 { return }
@@ -221,27 +219,27 @@ public final class TLSStreamParser {
         case .alert:
             switch TLSAlert.parseRecord(fragment) {
             case let .parsed(alerts, _):
-                for alert in alerts { events.append(.alert(alert, frames: frames)) }
+                for alert in alerts { emit(.alert(alert, frames: frames)) }
             case let .malformed(error):
-                events.append(.anomaly(error, frame: frames.last))
+                emit(.anomaly(error, frame: frames.last))
             case .needMore:
                 break
             }
         case .handshake:
             if fragment.isEmpty {
                 // RFC 8446 §5.1: zero-length handshake fragments MUST NOT be sent.
-                anomaly("tls_handshake_record_empty", frame: frames.last)
+                anomaly("tls_handshake_record_empty", frame: frames.last, emit: emit)
                 return
             }
-            reassemble(fragment, frames: frames)
+            reassemble(fragment, frames: frames, emit: emit)
         case .heartbeat:
-            events.append(.heartbeat(length: header.length, frames: frames))
+            emit(.heartbeat(length: header.length, frames: frames))
         default:
             break
         }
     }
 
-    private func processProtected(_ header: TLSRecordHeader, frames: TLSFrames) {
+    private func processProtected(_ header: TLSRecordHeader, frames: TLSFrames, emit: (TLSEvent) -> Void) {
         let kind: TLSEncryptedKind
         switch header.contentType {
         case .applicationData: kind = .applicationData
@@ -255,7 +253,7 @@ public final class TLSStreamParser {
             kind = protectedHandshakeRecords == 0 ? .finished : .handshake
             protectedHandshakeRecords += 1
         }
-        events.append(.encrypted(TLSEncryptedRecord(
+        emit(.encrypted(TLSEncryptedRecord(
             direction: direction, kind: kind, frames: frames, recordLength: header.length,
             plaintext: session.plaintextSize(fragmentLength: header.length)
         )))
@@ -269,23 +267,23 @@ public final class TLSStreamParser {
     /// with the clear-text handshake buffer of the capture's parser).
     func feedDecryptedHandshake(_ content: UnsafeRawBufferPointer, frames: TLSFrames) {
         guard stoppedBy == nil, !content.isEmpty else { return }
-        reassemble(content, frames: frames)
+        reassemble(content, frames: frames) { events.append($0) }
     }
 
-    private func reassemble(_ fragment: UnsafeRawBufferPointer, frames: TLSFrames) {
+    private func reassemble(_ fragment: UnsafeRawBufferPointer, frames: TLSFrames, emit: (TLSEvent) -> Void) {
         var offset = 0
         if !handshakeBuffer.isEmpty {
             // Complete the buffered message with just the bytes it lacks.
             while offset < fragment.count {
-                guard let need = bytesLackingInBufferedMessage(frame: frames.last) else { return }
+                guard let need = bytesLackingInBufferedMessage(frame: frames.last, emit: emit) else { return }
                 let take = min(need, fragment.count - offset)
                 handshakeBuffer.append(contentsOf: UnsafeRawBufferPointer(rebasing: fragment[offset..<offset + take]))
                 offset += take
-                if bytesLackingInBufferedMessage(frame: frames.last) == 0 {
+                if bytesLackingInBufferedMessage(frame: frames.last, emit: emit) == 0 {
                     let whole = TLSFrames(first: handshakeFirstFrame, last: frames.last)
                     let buffered = handshakeBuffer
                     handshakeBuffer.removeAll(keepingCapacity: true)
-                    _ = buffered.withUnsafeBytes { readMessages($0, frames: whole) }
+                    _ = buffered.withUnsafeBytes { readMessages($0, frames: whole, emit: emit) }
                     break
                 }
             }
@@ -293,7 +291,7 @@ public final class TLSStreamParser {
         }
         guard offset < fragment.count else { return }
         let tail = UnsafeRawBufferPointer(rebasing: fragment[offset...])
-        let used = readMessages(tail, frames: frames)
+        let used = readMessages(tail, frames: frames, emit: emit)
         if stoppedBy == nil, used < tail.count {
             handshakeBuffer.append(contentsOf: UnsafeRawBufferPointer(rebasing: tail[used...]))
             handshakeFirstFrame = frames.first
@@ -302,41 +300,41 @@ public final class TLSStreamParser {
 
     /// Bytes the buffered message still needs (header first, then body); nil
     /// after stopping on an impossible declared length.
-    private func bytesLackingInBufferedMessage(frame: Int) -> Int? {
+    private func bytesLackingInBufferedMessage(frame: Int, emit: (TLSEvent) -> Void) -> Int? {
         let count = handshakeBuffer.count
         guard count >= TLSHandshakeMessage.headerSize else { return TLSHandshakeMessage.headerSize - count }
         let length = Int(handshakeBuffer[1]) << 16 | Int(handshakeBuffer[2]) << 8 | Int(handshakeBuffer[3])
         guard length <= TLSHandshakeMessage.maximumLength else {
-            stop(DissectError("tls_handshake_message_too_long", offset: 1, detail: "length \(length)"), frame: frame)
+            stop(DissectError("tls_handshake_message_too_long", offset: 1, detail: "length \(length)"), frame: frame, emit: emit)
             return nil
         }
         return TLSHandshakeMessage.headerSize + length - count
     }
 
     /// Reads the whole messages at the start of `bytes`; returns the bytes used.
-    private func readMessages(_ bytes: UnsafeRawBufferPointer, frames: TLSFrames) -> Int {
+    private func readMessages(_ bytes: UnsafeRawBufferPointer, frames: TLSFrames, emit: (TLSEvent) -> Void) -> Int {
         var used = 0
         while used < bytes.count, stoppedBy == nil {
             let rest = UnsafeRawBufferPointer(rebasing: bytes[used...])
             switch TLSHandshakeMessage.parse(rest, context: session.handshakeContext) {
             case let .parsed(message, consumed):
-                handle(message, frames: frames)
+                handle(message, frames: frames, emit: emit)
                 used += consumed
             case .needMore:
                 return used
             case let .malformed(error):
                 if error.code == "tls_handshake_message_too_long" {
-                    stop(error, frame: frames.last)
+                    stop(error, frame: frames.last, emit: emit)
                     return used
                 }
                 // The framing was sound (the whole body was there), only the
                 // body did not read: report it and go on with the next message.
-                events.append(.anomaly(error, frame: frames.last))
+                emit(.anomaly(error, frame: frames.last))
                 var header = ByteCursor(rest)
                 guard header.skip(1), let length = header.u24be(),
                       rest.count >= TLSHandshakeMessage.headerSize + Int(length)
                 else {
-                    stop(error, frame: frames.last)
+                    stop(error, frame: frames.last, emit: emit)
                     return used
                 }
                 used += TLSHandshakeMessage.headerSize + Int(length)
@@ -345,13 +343,13 @@ public final class TLSStreamParser {
         return used
     }
 
-    private func handle(_ message: TLSHandshakeMessage, frames: TLSFrames) {
-        events.append(.handshake(message, frames: frames))
+    private func handle(_ message: TLSHandshakeMessage, frames: TLSFrames, emit: (TLSEvent) -> Void) {
+        emit(.handshake(message, frames: frames))
         switch message.body {
         case let .clientHello(hello):
             session.clientHello = hello
             session.clientHelloCount += 1
-            for a in hello.anomalies { events.append(.anomaly(a, frame: frames.last)) }
+            for a in hello.anomalies { emit(.anomaly(a, frame: frames.last)) }
         case let .serverHello(hello):
             if hello.isHelloRetryRequest {
                 session.helloRetryRequest = hello
@@ -360,7 +358,7 @@ public final class TLSStreamParser {
             }
             session.negotiatedVersion = hello.negotiatedVersion
             session.cipherSuite = hello.cipherSuite
-            for a in hello.anomalies { events.append(.anomaly(a, frame: frames.last)) }
+            for a in hello.anomalies { emit(.anomaly(a, frame: frames.last)) }
         case let .certificate(chain):
             if direction == .serverToClient {
                 session.serverCertificates = chain.certificates
