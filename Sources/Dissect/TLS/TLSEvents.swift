@@ -43,7 +43,9 @@ public enum TLSEvent: Equatable, Sendable {
     /// Every record, first (then what it held, below).
     case record(TLSRecordEvent)
     /// A handshake message read in the clear; frames span the records it came in.
-    indirect case handshake(TLSHandshakeMessage, frames: TLSFrames)
+    /// Not boxed: on the connection dissector's path events are handed over as
+    /// they are read, never stored, and a box would be one more allocation.
+    case handshake(TLSHandshakeMessage, frames: TLSFrames)
     case changeCipherSpec(frames: TLSFrames)
     /// A plaintext alert.
     case alert(TLSAlert, frames: TLSFrames)

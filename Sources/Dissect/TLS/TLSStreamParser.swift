@@ -38,6 +38,9 @@ public final class TLSStreamParser {
     public static let handshakeBufferCapacity = TLSHandshakeMessage.headerSize + TLSHandshakeMessage.maximumLength
 
     private var recordBuffer: [UInt8] = []
+    /// `!recordBuffer.isEmpty`, kept in the parser itself: checked for every segment,
+    /// it then needs no look at the array's storage (a cache miss on a cold connection).
+    private var hasBufferedRecord = false
     private var recordFirstFrame = 0
     /// A protected record whose body is still arriving while nobody reads its
     /// bytes (no decryptor attached): the body is counted off, never copied.
@@ -52,8 +55,6 @@ public final class TLSStreamParser {
     public init(direction: Direction, session: TLSSession = TLSSession()) {
         self.direction = direction
         self.session = session
-        // One buffer for the whole connection (a flight yields a handful of events).
-        events.reserveCapacity(8)
     }
 
     public var isStopped: Bool { stoppedBy != nil }
@@ -78,7 +79,7 @@ public final class TLSStreamParser {
         while !input.isAtEnd, stoppedBy == nil {
             if skippedBodyRemaining > 0 {
                 skipProtectedBody(&input, frame: frame, emit: emit)
-            } else if recordBuffer.isEmpty {
+            } else if !hasBufferedRecord {
                 readInPlace(&input, frame: frame, emit: emit)
             } else {
                 completeBuffered(&input, frame: frame, emit: emit)
@@ -99,6 +100,7 @@ public final class TLSStreamParser {
                 return
             }
             recordBuffer.append(contentsOf: input.unread)
+            hasBufferedRecord = true
             recordFirstFrame = frame
             input.skip(input.remaining)
         case let .malformed(error):
@@ -143,6 +145,7 @@ public final class TLSStreamParser {
         }
         if skipping {
             recordBuffer.removeAll(keepingCapacity: true)
+            hasBufferedRecord = false
             return
         }
         let take = min(minimum - recordBuffer.count, input.remaining)
@@ -169,13 +172,17 @@ public final class TLSStreamParser {
         }
         // Keep a small buffer for the next split record; give a large one back (open
         // connections must stay cheap).
-        if done { recordBuffer.removeAll(keepingCapacity: recordBuffer.capacity <= 4096) }
+        if done {
+            recordBuffer.removeAll(keepingCapacity: recordBuffer.capacity <= 4096)
+            hasBufferedRecord = false
+        }
     }
 
     private func stop(_ error: DissectError, frame: Int, emit: (TLSEvent) -> Void) {
         stoppedBy = error
         emit(.anomaly(error, frame: frame))
         recordBuffer = []
+        hasBufferedRecord = false
         handshakeBuffer = []
     }
 
