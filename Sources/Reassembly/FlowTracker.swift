@@ -4,9 +4,11 @@ import Wire
 /// The flow table and TCP reassembler: frames in, stream events out to `Consumer`.
 ///
 /// Connections live in a slot array found through a `FlowTable`; a
-/// one-entry cache catches runs of packets of the same flow. Three intrusive
-/// LRU lists (half-open, open, closed) make idle expiry and eviction O(1) per
-/// packet. Time is capture time, never the wall clock.
+/// one-entry cache catches runs of packets of the same flow. Three LRU lists
+/// (half-open, open, closed) make idle expiry and eviction O(1) per packet;
+/// their links live in an array by slot, not in the connections, so moving a
+/// connection to the front touches no other connection's memory. Time is
+/// capture time, never the wall clock.
 public final class FlowTracker<Consumer: StreamConsumer> {
     public let config: ReassemblyConfig
     public let consumer: Consumer
@@ -15,6 +17,8 @@ public final class FlowTracker<Consumer: StreamConsumer> {
     var table = FlowTable()
     var slots: ContiguousArray<TCPConnection?> = []
     var freeSlots: [Int32] = []
+    /// The LRU links of each slot.
+    var links: ContiguousArray<LRULink> = []
     /// LRU heads and tails per class: 0 half-open, 1 open, 2 closed. Head = most recent.
     var lruHead: (Int32, Int32, Int32) = (-1, -1, -1)
     var lruTail: (Int32, Int32, Int32) = (-1, -1, -1)
@@ -159,6 +163,7 @@ public final class FlowTracker<Consumer: StreamConsumer> {
         } else {
             slot = Int32(slots.count)
             slots.append(connection)
+            links.append(LRULink())
         }
         connection.slot = slot
         table.insert(key, slot: slot)
@@ -260,7 +265,7 @@ public final class FlowTracker<Consumer: StreamConsumer> {
         let lruClass: UInt8 = connection.isClosed ? 2
             : (connection.establishedFrame == nil && connection.clientToServer.payloadBytes == 0
                 && connection.serverToClient.payloadBytes == 0 && !connection.missingSYN ? 0 : 1)
-        if lruClass == connection.lruClass && headOf(Int(lruClass)) == connection.slot { return }
+        if lruClass == links[Int(connection.slot)].lruClass && headOf(Int(lruClass)) == connection.slot { return }
         unlink(connection)
         pushFront(connection, lruClass: lruClass)
     }
@@ -276,30 +281,39 @@ public final class FlowTracker<Consumer: StreamConsumer> {
 
     func pushFront(_ connection: TCPConnection, lruClass: UInt8) {
         let c = Int(lruClass)
-        connection.lruClass = lruClass
-        connection.lruPrevious = -1
-        connection.lruNext = headOf(c)
-        if let oldHead = connection.lruNext >= 0 ? slots[Int(connection.lruNext)] : nil {
-            oldHead.lruPrevious = connection.slot
+        let slot = connection.slot
+        let oldHead = headOf(c)
+        links[Int(slot)] = LRULink(previous: -1, next: oldHead, lruClass: lruClass)
+        if oldHead >= 0 {
+            links[Int(oldHead)].previous = slot
         } else {
-            setTail(c, connection.slot)
+            setTail(c, slot)
         }
-        setHead(c, connection.slot)
+        setHead(c, slot)
     }
 
     func unlink(_ connection: TCPConnection) {
-        let c = Int(connection.lruClass)
-        if connection.lruPrevious >= 0, let previous = slots[Int(connection.lruPrevious)] {
-            previous.lruNext = connection.lruNext
-        } else if headOf(c) == connection.slot {
-            setHead(c, connection.lruNext)
+        let slot = connection.slot
+        let link = links[Int(slot)]
+        let c = Int(link.lruClass)
+        if link.previous >= 0 {
+            links[Int(link.previous)].next = link.next
+        } else if headOf(c) == slot {
+            setHead(c, link.next)
         }
-        if connection.lruNext >= 0, let next = slots[Int(connection.lruNext)] {
-            next.lruPrevious = connection.lruPrevious
-        } else if tailOf(c) == connection.slot {
-            setTail(c, connection.lruPrevious)
+        if link.next >= 0 {
+            links[Int(link.next)].previous = link.previous
+        } else if tailOf(c) == slot {
+            setTail(c, link.previous)
         }
-        connection.lruPrevious = -1
-        connection.lruNext = -1
+        links[Int(slot)].previous = -1
+        links[Int(slot)].next = -1
     }
+}
+
+/// A slot's place in its LRU list (-1: none) and which list (0 half-open, 1 open, 2 closed).
+struct LRULink {
+    var previous: Int32 = -1
+    var next: Int32 = -1
+    var lruClass: UInt8 = 0
 }

@@ -172,9 +172,6 @@ public final class TCPConnection {
 
     // Flow-table bookkeeping.
     var slot: Int32 = -1
-    var lruPrevious: Int32 = -1
-    var lruNext: Int32 = -1
-    var lruClass: UInt8 = 0
 
     init(id: Int, key: FlowKey, client: Endpoint, server: Endpoint, frame: Int, time: CaptureTime, isRDPByPort: Bool) {
         self.id = id
