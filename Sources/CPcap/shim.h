@@ -3,4 +3,7 @@
 // libpcap, as installed by Debian's libpcap-dev (pkg-config libpcap).
 #include <pcap/pcap.h>
 #include <stdio.h>
+#if defined(__linux__)
+#include <stdio_ext.h>
+#endif
 #endif

@@ -42,6 +42,12 @@ public final class PcapFileReader {
         // glibc ignores the size unless the buffer is given; it must outlive the FILE.
         let buffer = UnsafeMutableRawPointer.allocate(byteCount: PcapFileReader.readBufferSize, alignment: 16)
         setvbuf(file, buffer.assumingMemoryBound(to: CChar.self), _IOFBF, PcapFileReader.readBufferSize)
+        #if os(Linux)
+        // Only the reading thread uses this FILE: no lock per fread. (glibc takes stdio
+        // locks once a process has a second thread, as `analyze` does: two atomic
+        // operations for every packet libpcap reads.)
+        _ = __fsetlocking(file, Int32(FSETLOCKING_BYCALLER))
+        #endif
         guard let handle = pcap_fopen_offline_with_tstamp_precision(file, UInt32(PCAP_TSTAMP_PRECISION_NANO), &errbuf) else {
             // On failure the FILE is still ours to close.
             fclose(file)
