@@ -188,7 +188,8 @@ public struct ConnectionSummary: Sendable {
 
     mutating func addHandshake(_ dissector: ConnectionDissector, caches: SummaryCaches) {
         handshake = dissector.timeline
-        if zip(handshake, handshake.dropFirst()).contains(where: { $0.frame > $1.frame }) {
+        // Compares frames by index: zipping the array with itself copies every event twice.
+        if handshake.indices.dropFirst().contains(where: { handshake[$0 - 1].frame > handshake[$0].frame }) {
             handshake = handshake.enumerated().sorted { ($0.element.frame, $0.offset) < ($1.element.frame, $1.offset) }.map(\.element)
         }
         dissectAnomalies = dissector.anomalies
@@ -200,20 +201,17 @@ public struct ConnectionSummary: Sendable {
             if let chain = session.serverCertificates, !chain.isEmpty { certificates = caches.summaries(of: chain) }
         }
         if certificates.isEmpty {
-            for event in handshake {
-                if case let .mcsConnectResponse(response) = event.message,
+            for i in handshake.indices {
+                if case let .mcsConnectResponse(response) = handshake[i].message,
                    case let .x509Chain(chain, _)? = response.conference?.security?.certificate?.body {
                     // Standard RDP Security sends the chain root first; reports put the server's first.
                     certificates = caches.summaries(of: chain.reversed())
                 }
             }
         }
-        var merged = stages
         let tls13 = dissector.tls?.session.negotiatedVersion.map { $0 >= .tls13 } ?? false
-        for stage in ObservedStages.from(handshake, tls13: tls13) where !merged.contains(where: { $0.stage == stage.stage }) {
-            merged.append(stage)
-        }
-        stages = merged.sorted { $0.stage < $1.stage }
+        ObservedStages.add(from: handshake, tls13: tls13, to: &stages)
+        stages.sort { $0.stage < $1.stage }
     }
 }
 
@@ -237,6 +235,8 @@ extension ConnectionSummary {
         anomalies = c.anomalies.map { ($0.anomaly.description, $0.frame) }
         wiresharkFilter = c.wiresharkFilter
         var stages: [StageRecord] = []
+        // Room for every stage: the handshake and the inference add theirs later.
+        stages.reserveCapacity(Stage.count)
         if let f = c.synFrame, let t = c.synTime { stages.append(StageRecord(stage: .syn, frame: f, time: t)) }
         if let f = c.establishedFrame, let t = c.establishedTime {
             stages.append(StageRecord(stage: .tcpEstablished, frame: f, time: t))

@@ -16,8 +16,8 @@ enum Diagnose {
         c.inferredPDUs = inference.pdus
         let resets = ResetJudge.judge(observations.resets, observations: observations, connection: c, hosts: hosts)
         c.resets = resets
-        let facts = DiagnosisFacts(c: c, resets: resets, icmp: observations.icmp, retransmissions: observations.retransmissions.array,
-                                   largestPayload: observations.largestPayload.array, inferred: inference.pdus)
+        let facts = DiagnosisFacts(c: c, resets: resets, icmp: observations.icmp, retransmissions: observations.retransmissions,
+                                   largestPayload: observations.largestPayload, inferred: inference.pdus)
         let verdict = VerdictRules.verdict(facts)
         c.verdict = verdict
         c.findings = Findings.collect(facts, verdict: verdict)
@@ -30,7 +30,8 @@ enum Findings {
     static func collect(_ f: DiagnosisFacts, verdict: Verdict) -> [Finding] {
         var out: [Finding] = []
         let c = f.c
-        let decisive = Set(verdict.evidenceFrames)
+        // A verdict cites one to three frames: a linear search beats building a Set per connection.
+        let decisive = verdict.evidenceFrames
         func severity(_ frames: [Int], otherwise: Finding.Severity = .warning) -> Finding.Severity {
             verdict.failed && frames.contains(where: decisive.contains) ? .error : otherwise
         }
@@ -50,23 +51,30 @@ enum Findings {
                                summary: "RDP_NEG_FAILURE \(n.failure.failureName ?? String(n.failure.failureCode)): \(n.failure.failureMeaning ?? "")",
                                detail: [("code", .int(Int(n.failure.failureCode))), ("name", .string(n.failure.failureName ?? ""))]))
         }
-        for e in c.handshake {
+        // By index, protected records first (see TimelineAccess.swift).
+        let handshake = c.handshake
+        for i in handshake.indices {
+            if let r = handshake[i].message.protectedRecord {
+                if r.kind == .alert {
+                    out.append(Finding("tls_alert", severity([handshake[i].frame], otherwise: .info), frames: [handshake[i].frame],
+                                       summary: "Encrypted TLS alert from the \(handshake[i].direction.sender) (most likely close_notify or a fatal error; the key log would tell).",
+                                       detail: [("from", .string(handshake[i].direction.sender)), ("encrypted", .bool(true))]))
+                } else if r.kind == .applicationData, case let .atMost(n)? = r.plaintext, n <= 2 {
+                    // TLS 1.3 hides alerts in application_data; 2 bytes of plaintext is an alert
+                    // (no RDP PDU is that short: TPKT needs 4, fast-path 2 plus a body).
+                    out.append(Finding("tls_alert", severity([handshake[i].frame], otherwise: .info), frames: [handshake[i].frame], evidence: .inferred,
+                                       summary: "A TLS 1.3 record from the \(handshake[i].direction.sender) with at most 2 bytes of plaintext: an encrypted alert.",
+                                       detail: [("from", .string(handshake[i].direction.sender)), ("encrypted", .bool(true))]))
+                }
+                continue
+            }
+            let e = handshake[i]
             switch e.message {
             case .tlsAlert(let a):
                 out.append(Finding("tls_alert", severity([e.frame], otherwise: a.isFatal ? .warning : .info), frames: [e.frame],
                                    summary: "TLS \(a.level) alert \(a.alertDescription) from the \(e.direction.sender).",
                                    detail: [("from", .string(e.direction.sender)), ("level", .string("\(a.level)")),
                                             ("description", .string("\(a.alertDescription)")), ("encrypted", .bool(false))]))
-            case .tlsEncrypted(let r) where r.kind == .alert:
-                out.append(Finding("tls_alert", severity([e.frame], otherwise: .info), frames: [e.frame],
-                                   summary: "Encrypted TLS alert from the \(e.direction.sender) (most likely close_notify or a fatal error; the key log would tell).",
-                                   detail: [("from", .string(e.direction.sender)), ("encrypted", .bool(true))]))
-            case .tlsEncrypted(let r) where r.kind == .applicationData && (r.plaintext.map { if case .atMost(let n) = $0 { return n <= 2 } else { return false } } ?? false):
-                // TLS 1.3 hides alerts in application_data; 2 bytes of plaintext is an alert
-                // (no RDP PDU is that short: TPKT needs 4, fast-path 2 plus a body).
-                out.append(Finding("tls_alert", severity([e.frame], otherwise: .info), frames: [e.frame], evidence: .inferred,
-                                   summary: "A TLS 1.3 record from the \(e.direction.sender) with at most 2 bytes of plaintext: an encrypted alert.",
-                                   detail: [("from", .string(e.direction.sender)), ("encrypted", .bool(true))]))
             case .licensing(let pdu):
                 if case let .errorAlert(err) = pdu.message {
                     out.append(Finding("licensing", err.isValidClient ? .info : severity([e.frame], otherwise: .warning), frames: [e.frame],
@@ -111,9 +119,9 @@ enum Findings {
                                summary: "\(c.clientToServer.retransmissions) retransmission(s) from the client, \(c.serverToClient.retransmissions) from the server.",
                                detail: [("client", .int(c.clientToServer.retransmissions)), ("server", .int(c.serverToClient.retransmissions))]))
         }
-        for p in f.inferred where [.setErrorInfo, .disconnectProviderUltimatum, .earlyUserAuthorizationResult, .licensingValidClient].contains(p.kind) {
+        for p in f.inferred where Self.reportsInferred(p.kind) {
             out.append(Finding("inferred_\(p.kind.rawValue)", .info, frames: [p.frame], evidence: .inferred,
-                               summary: "A \(p.plaintext)-byte record from the \(p.direction.sender) has the size of a \(String(p.kind.rawValue.map { $0 == "_" ? " " : $0 })).",
+                               summary: "A \(p.plaintext)-byte record from the \(p.direction.sender) has the size of a \(p.kind.words).",
                                detail: [("plaintext_bytes", .int(p.plaintext)), ("confidence", .string(p.confidence.rawValue))]))
         }
         if c.missingSYN {
@@ -128,6 +136,14 @@ enum Findings {
                                detail: [("code", .string(a.code)), ("from", .string(a.direction.sender))]))
         }
         return out
+    }
+
+    /// The inferred PDUs worth a finding of their own.
+    static func reportsInferred(_ kind: InferredPDU.Kind) -> Bool {
+        switch kind {
+        case .setErrorInfo, .disconnectProviderUltimatum, .earlyUserAuthorizationResult, .licensingValidClient: return true
+        default: return false
+        }
     }
 
     static func certificateFindings(_ f: DiagnosisFacts, into out: inout [Finding], severity: ([Int], Finding.Severity) -> Finding.Severity) {

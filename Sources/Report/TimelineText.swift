@@ -97,8 +97,8 @@ enum TimelineText {
     }
 
     static func foldable(_ message: HandshakeMessage) -> Foldable? {
+        if let record = message.protectedRecord { return record.kind == .applicationData ? .tlsApplicationData : nil }
         switch message {
-        case .tlsEncrypted(let record) where record.kind == .applicationData: return .tlsApplicationData
         case .encryptedRDP: return .encryptedRDP
         case .fastPath: return .fastPath
         default: return nil
