@@ -19,7 +19,6 @@ public struct TLSFacts: Sendable {
 
 extension TLSFacts {
     init?(_ session: TLSSession, timeline: [HandshakeEvent], caches: SummaryCaches) {
-        guard session.clientHello != nil || session.serverHello != nil else { return nil }
         var clientHelloFrame: Int?, serverHelloFrame: Int?
         timeline.withUnsafeBufferPointer { timeline in
             for e in timeline.indices {
@@ -40,14 +39,16 @@ extension TLSFacts {
             cipherSuite: session.cipherSuite?.description,
             serverHelloFrame: serverHelloFrame,
             helloRetryRequest: session.helloRetryRequest != nil)
-        // One copy of the ClientHello: each `hello?.` or `hello.map` on a local optional
-        // copies it again (and retains its dozen arrays).
+        // The ClientHello is read from the session once, here: every other read (a nil
+        // check, `hello?.`, `hello.map`) copied it again, and it holds a dozen arrays.
         if let hello = session.clientHello {
             offeredVersions = (hello.supportedVersions.isEmpty ? [hello.legacyVersion] : hello.supportedVersions).map(\.description)
             offeredCipherSuites = hello.cipherSuites.count
             serverName = hello.serverName
             alpn = hello.alpnNames
             clientFingerprint = caches.fingerprint(hello)
+        } else if session.serverHello == nil {
+            return nil
         }
     }
 }
