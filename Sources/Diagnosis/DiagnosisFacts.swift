@@ -133,7 +133,9 @@ struct DiagnosisFacts {
 
     var certificate: X509CertificateSummary? { c.certificates.first }
 
-    func certificateValidity() -> X509Validity? { certificate?.validity(at: c.start) }
+    /// Through the array, not `certificate`: the method reads the summary in place, where
+    /// `certificate` copies it (a dozen strings).
+    func certificateValidity() -> X509Validity? { c.certificates.isEmpty ? nil : c.certificates[0].validity(at: c.start) }
 
     /// Full-size segments sent again and again and never acknowledged (MTU black hole).
     var blackHole: (direction: Direction, segment: Retransmission, largest: Int)? {
