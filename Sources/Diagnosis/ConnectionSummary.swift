@@ -258,10 +258,8 @@ extension ConnectionSummary {
 
     static func ending(of c: TCPConnection) -> TCPEnding {
         let c2s = c.clientToServer, s2c = c.serverToClient
-        let rst = [(Direction.clientToServer, c2s.firstRSTFrame), (.serverToClient, s2c.firstRSTFrame)]
-            .compactMap { d, f in f.map { (d, $0) } }.min { $0.1 < $1.1 }
-        let fin = [(Direction.clientToServer, c2s.firstFINFrame), (.serverToClient, s2c.firstFINFrame)]
-            .compactMap { d, f in f.map { (d, $0) } }.min { $0.1 < $1.1 }
+        let rst = earliest(c2s.firstRSTFrame, s2c.firstRSTFrame)
+        let fin = earliest(c2s.firstFINFrame, s2c.firstFINFrame)
         if let rst, fin == nil || !c.bothFINs || rst.1 < (fin?.1 ?? .max) {
             return .reset(from: rst.0, frame: rst.1)
         }
@@ -269,5 +267,11 @@ extension ConnectionSummary {
             return c.bothFINs ? .fin(first: fin.0, frame: fin.1) : .halfClosed(by: fin.0, frame: fin.1)
         }
         return .open
+    }
+
+    /// The direction with the earlier frame (the client's on a tie), without building arrays.
+    static func earliest(_ clientToServer: Int?, _ serverToClient: Int?) -> (Direction, Int)? {
+        if let c = clientToServer, serverToClient.map({ c <= $0 }) ?? true { return (.clientToServer, c) }
+        return serverToClient.map { (.serverToClient, $0) }
     }
 }

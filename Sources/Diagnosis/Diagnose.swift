@@ -29,6 +29,8 @@ enum Diagnose {
 enum Findings {
     static func collect(_ f: DiagnosisFacts, verdict: Verdict) -> [Finding] {
         var out: [Finding] = []
+        // Room for the usual few findings at once, instead of growing 1, 2, 4.
+        out.reserveCapacity(8)
         let c = f.c
         // A verdict cites one to three frames: a linear search beats building a Set per connection.
         let decisive = verdict.evidenceFrames
