@@ -20,12 +20,11 @@ public struct TLSFacts: Sendable {
 extension TLSFacts {
     init?(_ session: TLSSession, timeline: [HandshakeEvent], caches: SummaryCaches) {
         var clientHelloFrame: Int?, serverHelloFrame: Int?
-        timeline.withUnsafeBufferPointer { timeline in
-            for e in timeline.indices {
-                if case let .tlsHandshake(m) = timeline[e].message {
-                    if m.type == .clientHello && clientHelloFrame == nil { clientHelloFrame = timeline[e].frame }
-                    if m.type == .serverHello && serverHelloFrame == nil { serverHelloFrame = timeline[e].frame }
-                }
+        // By index (see TimelineAccess.swift).
+        for i in timeline.indices {
+            if case let .tlsHandshake(m) = timeline[i].message {
+                if m.type == .clientHello && clientHelloFrame == nil { clientHelloFrame = timeline[i].frame }
+                if m.type == .serverHello && serverHelloFrame == nil { serverHelloFrame = timeline[i].frame }
             }
         }
         self.init(
