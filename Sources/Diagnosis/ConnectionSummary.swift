@@ -156,7 +156,13 @@ public struct ConnectionSummary: Sendable {
     public var clientGuessed: Bool
     public var stages: [StageRecord]
     public var anomalies: [(code: String, frame: Int)]
-    public var wiresharkFilter: String
+    /// Wireshark display filter selecting this connection, as `TCPConnection.wiresharkFilter`
+    /// writes it. Made when a report asks: the text report prints it for failed
+    /// connections only, and formatting the addresses was 4% of the finishing work.
+    public var wiresharkFilter: String {
+        let ip = client.address.isIPv6 ? "ipv6" : "ip"
+        return "\(ip).addr==\(client.address) && \(ip).addr==\(server.address) && tcp.port==\(client.port) && tcp.port==\(server.port)"
+    }
     /// Handshake round-trip times seen from the capture point (nanoseconds), when measured.
     public var serverRTT: Int64?
     public var clientRTT: Int64?
@@ -188,7 +194,8 @@ public struct ConnectionSummary: Sendable {
 
     mutating func addHandshake(_ dissector: ConnectionDissector, caches: SummaryCaches) {
         handshake = dissector.timeline
-        if zip(handshake, handshake.dropFirst()).contains(where: { $0.frame > $1.frame }) {
+        // Compares frames by index: zipping the array with itself copies every event twice.
+        if handshake.indices.dropFirst().contains(where: { handshake[$0 - 1].frame > handshake[$0].frame }) {
             handshake = handshake.enumerated().sorted { ($0.element.frame, $0.offset) < ($1.element.frame, $1.offset) }.map(\.element)
         }
         dissectAnomalies = dissector.anomalies
@@ -200,20 +207,17 @@ public struct ConnectionSummary: Sendable {
             if let chain = session.serverCertificates, !chain.isEmpty { certificates = caches.summaries(of: chain) }
         }
         if certificates.isEmpty {
-            for event in handshake {
-                if case let .mcsConnectResponse(response) = event.message,
+            for i in handshake.indices {
+                if case let .mcsConnectResponse(response) = handshake[i].message,
                    case let .x509Chain(chain, _)? = response.conference?.security?.certificate?.body {
                     // Standard RDP Security sends the chain root first; reports put the server's first.
                     certificates = caches.summaries(of: chain.reversed())
                 }
             }
         }
-        var merged = stages
         let tls13 = dissector.tls?.session.negotiatedVersion.map { $0 >= .tls13 } ?? false
-        for stage in ObservedStages.from(handshake, tls13: tls13) where !merged.contains(where: { $0.stage == stage.stage }) {
-            merged.append(stage)
-        }
-        stages = merged.sorted { $0.stage < $1.stage }
+        ObservedStages.add(from: handshake, tls13: tls13, to: &stages)
+        stages.sort { $0.stage < $1.stage }
     }
 }
 
@@ -235,8 +239,9 @@ extension ConnectionSummary {
         missingSYN = c.missingSYN
         clientGuessed = c.clientGuessed
         anomalies = c.anomalies.map { ($0.anomaly.description, $0.frame) }
-        wiresharkFilter = c.wiresharkFilter
         var stages: [StageRecord] = []
+        // Room for every stage: the handshake and the inference add theirs later.
+        stages.reserveCapacity(Stage.count)
         if let f = c.synFrame, let t = c.synTime { stages.append(StageRecord(stage: .syn, frame: f, time: t)) }
         if let f = c.establishedFrame, let t = c.establishedTime {
             stages.append(StageRecord(stage: .tcpEstablished, frame: f, time: t))
@@ -253,10 +258,8 @@ extension ConnectionSummary {
 
     static func ending(of c: TCPConnection) -> TCPEnding {
         let c2s = c.clientToServer, s2c = c.serverToClient
-        let rst = [(Direction.clientToServer, c2s.firstRSTFrame), (.serverToClient, s2c.firstRSTFrame)]
-            .compactMap { d, f in f.map { (d, $0) } }.min { $0.1 < $1.1 }
-        let fin = [(Direction.clientToServer, c2s.firstFINFrame), (.serverToClient, s2c.firstFINFrame)]
-            .compactMap { d, f in f.map { (d, $0) } }.min { $0.1 < $1.1 }
+        let rst = earliest(c2s.firstRSTFrame, s2c.firstRSTFrame)
+        let fin = earliest(c2s.firstFINFrame, s2c.firstFINFrame)
         if let rst, fin == nil || !c.bothFINs || rst.1 < (fin?.1 ?? .max) {
             return .reset(from: rst.0, frame: rst.1)
         }
@@ -264,5 +267,11 @@ extension ConnectionSummary {
             return c.bothFINs ? .fin(first: fin.0, frame: fin.1) : .halfClosed(by: fin.0, frame: fin.1)
         }
         return .open
+    }
+
+    /// The direction with the earlier frame (the client's on a tie), without building arrays.
+    static func earliest(_ clientToServer: Int?, _ serverToClient: Int?) -> (Direction, Int)? {
+        if let c = clientToServer, serverToClient.map({ c <= $0 }) ?? true { return (.clientToServer, c) }
+        return serverToClient.map { (.serverToClient, $0) }
     }
 }

@@ -8,8 +8,8 @@ struct DiagnosisFacts {
     let c: ConnectionSummary
     let resets: [ResetVerdict]
     let icmp: [ICMPObservation]
-    let retransmissions: [[Retransmission]]
-    let largestPayload: [Int]
+    let retransmissions: PerDirection<[Retransmission]>
+    let largestPayload: PerDirection<Int>
     let inferred: [InferredPDU]
 
     var reached: Stage? { c.reached }
@@ -26,12 +26,12 @@ struct DiagnosisFacts {
     /// Per direction: the first alert in the clear (fatal, or anything but close_notify),
     /// the first encrypted alert (TLS ≤ 1.2, or a TLS 1.3 record of at most 2 bytes),
     /// and how many protected application records it sent.
-    private let plaintextAlerts: [(frame: Int, alert: TLSAlert)?]
-    private let encryptedAlerts: [Int?]
-    private let applicationRecordCounts: [Int]
+    private let plaintextAlerts: PerDirection<(frame: Int, alert: TLSAlert)?>
+    private let encryptedAlerts: PerDirection<Int?>
+    private let applicationRecordCounts: PerDirection<Int>
 
-    init(c: ConnectionSummary, resets: [ResetVerdict], icmp: [ICMPObservation], retransmissions: [[Retransmission]],
-         largestPayload: [Int], inferred: [InferredPDU]) {
+    init(c: ConnectionSummary, resets: [ResetVerdict], icmp: [ICMPObservation], retransmissions: PerDirection<[Retransmission]>,
+         largestPayload: PerDirection<Int>, inferred: [InferredPDU]) {
         self.c = c
         self.resets = resets
         self.icmp = icmp
@@ -41,28 +41,34 @@ struct DiagnosisFacts {
         var negotiationFailure: (Int, RDPNegotiationFailure)?, request: (Int, X224ConnectionRequest)?
         var confirm: (Int, X224ConnectionConfirm)?, licensingError: (Int, LicenseErrorMessage)?
         var errorInfo: (Int, SetErrorInfoPDU)?
-        var plaintextAlerts: [(frame: Int, alert: TLSAlert)?] = [nil, nil]
-        var encryptedAlerts: [Int?] = [nil, nil]
-        var applicationRecords = [0, 0]
-        for e in c.handshake {
-            let d = Int(e.direction.rawValue)
-            switch e.message {
-            case .x224Request(let cr): if request == nil { request = (e.frame, cr) }
-            case .x224Confirm(let cc):
-                if confirm == nil { confirm = (e.frame, cc) }
-                if negotiationFailure == nil, case let .failure(f) = cc.negotiation { negotiationFailure = (e.frame, f) }
-            case .tlsAlert(let a):
-                if plaintextAlerts[d] == nil && (a.isFatal || a.alertDescription != .closeNotify) { plaintextAlerts[d] = (e.frame, a) }
-            case .tlsEncrypted(let r):
+        // Inline per-direction values: two-element arrays would be three allocations per connection.
+        var plaintextAlerts = PerDirection<(frame: Int, alert: TLSAlert)?>(nil, nil)
+        var encryptedAlerts = PerDirection<Int?>(nil, nil)
+        var applicationRecords = PerDirection(0, 0)
+        let handshake = c.handshake
+        // By index, protected records first (see TimelineAccess.swift).
+        for i in handshake.indices {
+            let d = Int(handshake[i].direction.rawValue)
+            let frame = handshake[i].frame
+            if let r = handshake[i].message.protectedRecord {
                 if r.kind == .applicationData { applicationRecords[d] += 1 }
                 if encryptedAlerts[d] == nil {
-                    if r.kind == .alert { encryptedAlerts[d] = e.frame }
-                    if r.kind == .applicationData, case let .atMost(n)? = r.plaintext, n <= 2 { encryptedAlerts[d] = e.frame }
+                    if r.kind == .alert { encryptedAlerts[d] = frame }
+                    if r.kind == .applicationData, case let .atMost(n)? = r.plaintext, n <= 2 { encryptedAlerts[d] = frame }
                 }
+                continue
+            }
+            switch handshake[i].message {
+            case .x224Request(let cr): if request == nil { request = (frame, cr) }
+            case .x224Confirm(let cc):
+                if confirm == nil { confirm = (frame, cc) }
+                if negotiationFailure == nil, case let .failure(f) = cc.negotiation { negotiationFailure = (frame, f) }
+            case .tlsAlert(let a):
+                if plaintextAlerts[d] == nil && (a.isFatal || a.alertDescription != .closeNotify) { plaintextAlerts[d] = (frame, a) }
             case .licensing(let pdu):
-                if licensingError == nil, case let .errorAlert(err) = pdu.message, !err.isValidClient { licensingError = (e.frame, err) }
+                if licensingError == nil, case let .errorAlert(err) = pdu.message, !err.isValidClient { licensingError = (frame, err) }
             case .shareControl(let pdu):
-                if errorInfo == nil, case let .data(_, info?) = pdu.body, info.errorInfo != 0 { errorInfo = (e.frame, info) }
+                if errorInfo == nil, case let .data(_, info?) = pdu.body, info.errorInfo != 0 { errorInfo = (frame, info) }
             default:
                 break
             }
@@ -75,12 +81,17 @@ struct DiagnosisFacts {
         self.plaintextAlerts = plaintextAlerts
         self.encryptedAlerts = encryptedAlerts
         self.applicationRecordCounts = applicationRecords
-        var candidates: [(Direction, Int, String)] = []
-        if let f = c.clientToServer.finFrame { candidates.append((.clientToServer, f, "FIN")) }
-        if let f = c.serverToClient.finFrame { candidates.append((.serverToClient, f, "FIN")) }
-        for r in resets where r.judgement != .forged { candidates.append((r.reset.direction, r.reset.frame, "RST")) }
-        for d in Direction.allCases { if let f = encryptedAlerts[Int(d.rawValue)] { candidates.append((d, f, "TLS alert")) } }
-        firstClose = candidates.min { $0.1 < $1.1 }.map { (direction: $0.0, frame: $0.1, how: $0.2) }
+        // The earliest candidate; among equal frames the first considered, as `min(by:)` picks.
+        var first: (direction: Direction, frame: Int, how: String)?
+        func consider(_ direction: Direction, _ frame: Int?, _ how: String) {
+            if let frame, first.map({ frame < $0.frame }) ?? true { first = (direction, frame, how) }
+        }
+        consider(.clientToServer, c.clientToServer.finFrame, "FIN")
+        consider(.serverToClient, c.serverToClient.finFrame, "FIN")
+        for r in resets where r.judgement != .forged { consider(r.reset.direction, r.reset.frame, "RST") }
+        consider(.clientToServer, encryptedAlerts.clientToServer, "TLS alert")
+        consider(.serverToClient, encryptedAlerts.serverToClient, "TLS alert")
+        firstClose = first
     }
 
     /// The Connection Confirm selected a protocol the client did not offer (a Windows
@@ -122,7 +133,9 @@ struct DiagnosisFacts {
 
     var certificate: X509CertificateSummary? { c.certificates.first }
 
-    func certificateValidity() -> X509Validity? { certificate?.validity(at: c.start) }
+    /// Through the array, not `certificate`: the method reads the summary in place, where
+    /// `certificate` copies it (a dozen strings).
+    func certificateValidity() -> X509Validity? { c.certificates.isEmpty ? nil : c.certificates[0].validity(at: c.start) }
 
     /// Full-size segments sent again and again and never acknowledged (MTU black hole).
     var blackHole: (direction: Direction, segment: Retransmission, largest: Int)? {

@@ -5,7 +5,7 @@ import Reassembly
 /// A PDU recognised inside TLS without the keys, from its direction, its place
 /// in the sequence and the plaintext size the record implies.
 public struct InferredPDU: Sendable, Equatable {
-    public enum Kind: String, Sendable {
+    public enum Kind: String, Sendable, CaseIterable {
         case credSSP = "credssp"
         case earlyUserAuthorizationResult = "early_user_authorization_result"
         case mcsConnectInitial = "mcs_connect_initial"
@@ -17,6 +17,24 @@ public struct InferredPDU: Sendable, Equatable {
         case demandActive = "demand_active"
         case setErrorInfo = "set_error_info"
         case disconnectProviderUltimatum = "disconnect_provider_ultimatum"
+
+        /// The raw value with spaces for underscores, for sentences. Spelled out: building
+        /// it from the raw value a Character at a time cost more than the rest of a finding.
+        var words: String {
+            switch self {
+            case .credSSP: return "credssp"
+            case .earlyUserAuthorizationResult: return "early user authorization result"
+            case .mcsConnectInitial: return "mcs connect initial"
+            case .mcsConnectResponse: return "mcs connect response"
+            case .channelJoin: return "channel join"
+            case .clientInfo: return "client info"
+            case .licensingValidClient: return "licensing valid client"
+            case .licensing: return "licensing"
+            case .demandActive: return "demand active"
+            case .setErrorInfo: return "set error info"
+            case .disconnectProviderUltimatum: return "disconnect provider ultimatum"
+            }
+        }
     }
 
     public var kind: Kind
@@ -65,14 +83,17 @@ enum EncryptedPhaseInference {
         // Application data after the handshake. In TLS 1.3 the server's first protected
         // records are its encrypted handshake, and the client's first is its Finished.
         var records: [Record] = []
+        records.reserveCapacity(timeline.count)
         var skippedClientFinished = false
-        for e in timeline where e.frame >= established.frame {
-            guard case let .tlsEncrypted(r) = e.message, r.kind == .applicationData, let size = r.plaintext?.maximum else { continue }
+        // By index and through `protectedRecord`, so no event is copied (see TimelineAccess.swift).
+        for i in timeline.indices where timeline[i].frame >= established.frame {
+            guard let r = timeline[i].message.protectedRecord, r.kind == .applicationData, let size = r.plaintext?.maximum else { continue }
+            let direction = timeline[i].direction
             if tls13 {
-                if e.direction == .clientToServer && !skippedClientFinished { skippedClientFinished = true; continue }
-                if e.direction == .serverToClient && !skippedClientFinished { continue }
+                if direction == .clientToServer && !skippedClientFinished { skippedClientFinished = true; continue }
+                if direction == .serverToClient && !skippedClientFinished { continue }
             }
-            records.append(Record(frame: e.frame, time: e.time, direction: e.direction, plaintext: size))
+            records.append(Record(frame: timeline[i].frame, time: timeline[i].time, direction: direction, plaintext: size))
         }
         // RDP clients speak first inside TLS (CredSSP or MCS Connect Initial); server records
         // before that are TLS's own (TLS 1.3 NewSessionTicket messages).
@@ -82,6 +103,8 @@ enum EncryptedPhaseInference {
         guard !records.isEmpty else { return result }
         let nla = selected & (RDPSecurityProtocol.hybrid | RDPSecurityProtocol.hybridEx) != 0
         let hybridEx = selected & RDPSecurityProtocol.hybridEx != 0
+        result.pdus.reserveCapacity(records.count)
+        result.stages.reserveCapacity(4)
         var index = 0
         func pdu(_ kind: InferredPDU.Kind, _ r: Record, _ confidence: Confidence) {
             result.pdus.append(InferredPDU(kind: kind, frame: r.frame, direction: r.direction, plaintext: r.plaintext, confidence: confidence))
@@ -129,7 +152,8 @@ enum EncryptedPhaseInference {
         guard let ci = records[index...].first(where: { $0.direction == .clientToServer }) else { return result }
         pdu(.mcsConnectInitial, ci, nla ? .medium : .high)
         stage(.mcsConnect, ci)
-        let rest = records.filter { $0.frame >= ci.frame && $0 != ci }
+        // Lazy: only walked, never kept (a filtered copy was an allocation per connection).
+        let rest = records.lazy.filter { $0.frame >= ci.frame && $0 != ci }
         var lastJoin: Record?
         var validClient: Record?
         var shortServerRecords: [Record] = []
@@ -172,9 +196,9 @@ enum EncryptedPhaseInference {
         }
         // 36 bytes is a Set Error Info PDU, but also a Synchronize PDU (after Demand Active):
         // only one before Demand Active, or among the server's last records, is taken as errorInfo.
-        let serverRecords = rest.filter { $0.direction == .serverToClient }
-        let lastServer = Set(serverRecords.suffix(2).map(\.frame))
-        for r in shortServerRecords where demandFrame.map({ r.frame < $0 }) ?? true || lastServer.contains(r.frame) {
+        var lastServer: (Int?, Int?) = (nil, nil)
+        for r in rest where r.direction == .serverToClient { lastServer = (lastServer.1, r.frame) }
+        for r in shortServerRecords where demandFrame.map({ r.frame < $0 }) ?? true || r.frame == lastServer.0 || r.frame == lastServer.1 {
             pdu(.setErrorInfo, r, .medium)
         }
         result.stages.sort { $0.stage < $1.stage }

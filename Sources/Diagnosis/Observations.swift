@@ -225,8 +225,15 @@ final class HostProfiles {
 
     func merge(_ address: IPAddress, _ profile: TTLProfile) {
         guard profile.packets > 0 else { return }
-        if profiles[address] == nil && profiles.count >= Self.capacity { profiles.removeAll(keepingCapacity: true) }
-        profiles[address, default: TTLProfile()].merge(profile)
+        // One lookup for a known host (a nil check first hashed the address twice and copied its profile).
+        if let index = profiles.index(forKey: address) {
+            profiles.values[index].merge(profile)
+            return
+        }
+        if profiles.count >= Self.capacity { profiles.removeAll(keepingCapacity: true) }
+        var fresh = TTLProfile()
+        fresh.merge(profile)
+        profiles[address] = fresh
     }
 
     func profile(_ address: IPAddress) -> TTLProfile? { profiles[address] }

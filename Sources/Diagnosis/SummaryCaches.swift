@@ -14,12 +14,18 @@ final class SummaryCaches {
 
     /// A certificate's DER as a dictionary key. `[UInt8]`'s own hashing feeds the
     /// hasher one byte at a time, which for a 1-2 KiB certificate costs more than
-    /// the rest of a connection's summary; this hashes the bytes in one call.
+    /// the rest of a connection's summary. Only the length and the last bytes are
+    /// hashed: a certificate ends with its signature, which differs between any two
+    /// certificates, and equality still compares every byte. (Crafted certificates
+    /// sharing a tail only make lookups slower, within the cache's capacity.)
     struct CertificateKey: Hashable {
+        static let hashedTail = 32
+
         let der: [UInt8]
 
         func hash(into hasher: inout Hasher) {
-            der.withUnsafeBytes { hasher.combine(bytes: $0) }
+            hasher.combine(der.count)
+            der.withUnsafeBytes { hasher.combine(bytes: UnsafeRawBufferPointer(rebasing: $0.suffix(Self.hashedTail))) }
         }
 
         static func == (a: Self, b: Self) -> Bool {
@@ -34,23 +40,44 @@ final class SummaryCaches {
     }
 
     /// What a JA4-style fingerprint depends on (never the random or key shares).
+    /// The arrays are the hello's own (shared, not copied): mapping them to arrays
+    /// of raw values cost five allocations per connection for a cache lookup.
+    /// Extensions count by type only.
     struct ClientHelloShape: Hashable {
-        var legacyVersion: UInt16
-        var cipherSuites: [UInt16]
-        var extensions: [UInt16]
-        var supportedVersions: [UInt16]
-        var signatureAlgorithms: [UInt16]
+        var legacyVersion: TLSVersion
+        var cipherSuites: [TLSCipherSuite]
+        var extensions: [TLSExtensionEntry]
+        var supportedVersions: [TLSVersion]
+        var signatureAlgorithms: [TLSSignatureScheme]
         var alpn: [[UInt8]]
         var hasServerName: Bool
 
         init(_ h: TLSClientHello) {
-            legacyVersion = h.legacyVersion.rawValue
-            cipherSuites = h.cipherSuites.map(\.rawValue)
-            extensions = h.extensions.map(\.type.rawValue)
-            supportedVersions = h.supportedVersions.map(\.rawValue)
-            signatureAlgorithms = h.signatureAlgorithms.map(\.rawValue)
+            legacyVersion = h.legacyVersion
+            cipherSuites = h.cipherSuites
+            extensions = h.extensions
+            supportedVersions = h.supportedVersions
+            signatureAlgorithms = h.signatureAlgorithms
             alpn = h.alpnProtocols
             hasServerName = h.serverName != nil
+        }
+
+        func hash(into hasher: inout Hasher) {
+            hasher.combine(legacyVersion)
+            hasher.combine(cipherSuites)
+            hasher.combine(extensions.count)
+            for e in extensions { hasher.combine(e.type) }
+            hasher.combine(supportedVersions)
+            hasher.combine(signatureAlgorithms)
+            hasher.combine(alpn)
+            hasher.combine(hasServerName)
+        }
+
+        static func == (a: Self, b: Self) -> Bool {
+            a.legacyVersion == b.legacyVersion && a.cipherSuites == b.cipherSuites
+                && a.extensions.elementsEqual(b.extensions) { $0.type == $1.type }
+                && a.supportedVersions == b.supportedVersions && a.signatureAlgorithms == b.signatureAlgorithms
+                && a.alpn == b.alpn && a.hasServerName == b.hasServerName
         }
     }
 

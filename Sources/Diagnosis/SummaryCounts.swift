@@ -1,3 +1,5 @@
+import Wire
+
 /// Running counts for the closing summary: connections by cause and side,
 /// failed ones, and the servers that failed most. Kept as connections are
 /// reported, so a run never holds every connection in memory.
@@ -8,9 +10,11 @@ public struct SummaryCounts: Sendable {
     public var connections = 0
     public var rdp = 0
     public var failed = 0
-    private var causes: [String: Int] = [:]
-    private var sides: [String: Int] = [:]
-    private var servers: [String: Int] = [:]
+    // Keyed by the values themselves, named only for the closing summary: hashing an
+    // enum's String raw value, or formatting the server's address, per connection cost more.
+    private var causes: [Cause: Int] = [:]
+    private var sides: [Side: Int] = [:]
+    private var servers: [Endpoint: Int] = [:]
 
     public init() {}
 
@@ -23,20 +27,24 @@ public struct SummaryCounts: Sendable {
         guard c.isRDP else { return }
         rdp += 1
         guard let v = c.verdict else { return }
-        causes[v.cause.rawValue, default: 0] += 1
-        sides[v.side.rawValue, default: 0] += 1
+        causes[v.cause, default: 0] += 1
+        sides[v.side, default: 0] += 1
         if v.failed {
             failed += 1
-            let key = c.server.description
-            if servers[key] != nil || servers.count < Self.serverCapacity { servers[key, default: 0] += 1 }
+            if let index = servers.index(forKey: c.server) {
+                servers.values[index] += 1
+            } else if servers.count < Self.serverCapacity {
+                servers[c.server] = 1
+            }
         }
     }
 
-    static func sorted(_ d: [String: Int]) -> [(key: String, count: Int)] {
-        d.map { ($0.key, $0.value) }.sorted { ($1.count, $0.key) < ($0.count, $1.key) }
+    /// Most first, then by name.
+    static func sorted<Key>(_ d: [Key: Int], name: (Key) -> String) -> [(key: String, count: Int)] {
+        d.map { (name($0.key), $0.value) }.sorted { ($1.count, $0.key) < ($0.count, $1.key) }
     }
 
-    public var byCause: [(key: String, count: Int)] { Self.sorted(causes) }
-    public var bySide: [(key: String, count: Int)] { Self.sorted(sides) }
-    public var topFailingServers: [(key: String, count: Int)] { Array(Self.sorted(servers).prefix(10)) }
+    public var byCause: [(key: String, count: Int)] { Self.sorted(causes, name: \.rawValue) }
+    public var bySide: [(key: String, count: Int)] { Self.sorted(sides, name: \.rawValue) }
+    public var topFailingServers: [(key: String, count: Int)] { Array(Self.sorted(servers, name: \.description).prefix(10)) }
 }

@@ -137,7 +137,10 @@ enum VerdictRules {
         },
         // NLA (CredSSP) refused, as the decrypted TSRequest or Early User Authorization Result says.
         Rule(cause: .nlaFailed) { f in
-            for e in f.c.handshake where e.direction == .serverToClient {
+            // By index: only the server's decrypted NLA messages are looked at (see TimelineAccess.swift).
+            let handshake = f.c.handshake
+            for i in handshake.indices where handshake[i].direction == .serverToClient && handshake[i].message.isNLAResult {
+                let e = handshake[i]
                 if case let .credSSP(request) = e.message, let code = request.errorCode {
                     let name = request.errorCodeName ?? "0x\(String(code, radix: 16))"
                     return make(.nlaFailed, .high,

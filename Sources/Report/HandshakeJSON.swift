@@ -13,7 +13,18 @@ enum HandshakeJSON {
         var credssp: [JSON] = []
         var errorInfo: [JSON] = []
         var alerts: [JSON] = []
-        for e in c.handshake {
+        // By index, protected records first: `for e in c.handshake` copied every event
+        // (see Diagnosis/TimelineAccess.swift).
+        let handshake = c.handshake
+        for i in handshake.indices {
+            if let r = handshake[i].message.protectedRecord {
+                if r.kind == .alert {
+                    alerts.append(.object([("frame", .int(handshake[i].frame)), ("from", .string(handshake[i].direction.sender)),
+                                           ("encrypted", .bool(true)), ("record_length", .int(r.recordLength))]))
+                }
+                continue
+            }
+            let e = handshake[i]
             let from = JSON.string(e.direction.sender)
             switch e.message {
             case .x224Request(let cr) where !negotiation.contains { $0.0 == "request" }:
@@ -101,9 +112,6 @@ enum HandshakeJSON {
             case .tlsAlert(let a):
                 alerts.append(.object([("frame", .int(e.frame)), ("from", from), ("level", .string("\(a.level)")),
                                        ("description", .string("\(a.alertDescription)")), ("encrypted", .bool(false))]))
-            case .tlsEncrypted(let r) where r.kind == .alert:
-                alerts.append(.object([("frame", .int(e.frame)), ("from", from), ("encrypted", .bool(true)),
-                                       ("record_length", .int(r.recordLength))]))
             default:
                 break
             }
@@ -151,8 +159,8 @@ enum HandshakeJSON {
             let e = events[i]
             let name = e.message.name
             var j = i + 1
-            if let kind = TimelineText.foldable(e.message) {
-                while j < events.count && events[j].direction == e.direction && TimelineText.foldable(events[j].message) == kind { j += 1 }
+            if let kind = TimelineText.foldable(events, i) {
+                while j < events.count && events[j].direction == e.direction && TimelineText.foldable(events, j) == kind { j += 1 }
             }
             var fields: [(String, JSON)] = [("frame", .int(e.frame)), ("time", .string(TimeFormat.rfc3339(e.time))),
                                             ("from", .string(e.direction.sender)), ("message", .string(name))]

@@ -96,9 +96,11 @@ enum TimelineText {
         case tlsApplicationData, encryptedRDP, fastPath
     }
 
-    static func foldable(_ message: HandshakeMessage) -> Foldable? {
-        switch message {
-        case .tlsEncrypted(let record) where record.kind == .applicationData: return .tlsApplicationData
+    /// The event is read in place: passing `events[index].message` to a function
+    /// copies the event first (see Diagnosis/TimelineAccess.swift).
+    static func foldable(_ events: [HandshakeEvent], _ index: Int) -> Foldable? {
+        if let record = events[index].message.protectedRecord { return record.kind == .applicationData ? .tlsApplicationData : nil }
+        switch events[index].message {
         case .encryptedRDP: return .encryptedRDP
         case .fastPath: return .fastPath
         default: return nil
@@ -109,7 +111,7 @@ enum TimelineText {
     /// messages of one foldable kind in one direction (just `start` otherwise).
     static func foldedRunEnd(_ lines: [Line], from start: Int, events: [HandshakeEvent]) -> Int {
         func kind(_ line: Line) -> Foldable? {
-            if case .event(let index) = line.source { return foldable(events[index].message) }
+            if case .event(let index) = line.source { return foldable(events, index) }
             return nil
         }
         var end = start + 1
