@@ -201,10 +201,4 @@ public final class TCPConnection {
         anomalies.append((anomaly, frame))
         return true
     }
-
-    /// Wireshark display filter selecting this connection.
-    public var wiresharkFilter: String {
-        let ip = client.address.isIPv6 ? "ipv6" : "ip"
-        return "\(ip).addr==\(client.address) && \(ip).addr==\(server.address) && tcp.port==\(client.port) && tcp.port==\(server.port)"
-    }
 }
