@@ -144,11 +144,12 @@ public final class ConnectionAnalyzer: StreamConsumer {
     public func ended(_ connection: TCPConnection, _ direction: Direction, frame: Int, time: CaptureTime) {}
     public func segment(_ connection: TCPConnection, _ segment: SegmentEvent) {
         // Borrowed: the connection holds its state for as long as it is in the table.
-        Unmanaged.passUnretained(state(connection))._withUnsafeGuaranteedRef {
-            $0.observations?.record(segment, connection: connection)
+        Unmanaged.passUnretained(state(connection))._withUnsafeGuaranteedRef { s in
+            guard s.observations != nil else { return }
+            s.observations?.record(segment, connection: connection)
+            // After a RST, watch every packet again: the claimed sender going on is the race signal.
+            if segment.flags.contains(.rst) { connection.observeSegments = true }
         }
-        // After a RST, watch every packet again: the claimed sender going on is the race signal.
-        if segment.flags.contains(.rst) && state(connection).observations != nil { connection.observeSegments = true }
     }
     public func anomaly(_ connection: TCPConnection, _ anomaly: StreamAnomaly, frame: Int) {}
     public func icmpError(_ connection: TCPConnection, _ message: ICMPMessage, direction: Direction,
