@@ -30,7 +30,9 @@ let package = Package(
         .systemLibrary(name: "CMimalloc", providers: [.apt(["libmimalloc-dev"])]),
         .target(name: "Capture", dependencies: ["CPcap"], swiftSettings: hotPath),
         .target(name: "Wire", dependencies: ["Capture"], swiftSettings: hotPath),
-        .target(name: "Reassembly", dependencies: ["Capture", "Wire"], swiftSettings: hotPath),
+        // A cache prefetch hint (C: no Swift spelling for it), for the reassembler's log of delivered bytes.
+        .target(name: "CPrefetch"),
+        .target(name: "Reassembly", dependencies: ["Capture", "Wire", "CPrefetch"], swiftSettings: hotPath),
         .target(
             name: "Dissect",
             dependencies: [

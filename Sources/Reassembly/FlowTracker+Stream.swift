@@ -247,8 +247,9 @@ extension FlowTracker {
         if !bytes.isEmpty {
             state.deliveredBytes += UInt64(bytes.count)
             if config.overlapCheckWindow > 0 {
-                if state.recent == nil { state.recent = RecentBytes(capacity: config.overlapCheckWindow) }
-                state.recent?.append(bytes, at: offset)
+                if state.recent == nil { state.recent = RecentBytes(window: config.overlapCheckWindow) }
+                let position = deliveredLog.append(bytes)
+                state.recent?.append(offset: offset, length: bytes.count, position: position)
             }
             switch consumer.data(connection, direction, bytes, offset: offset, frame: frame, time: time) {
             case .keep: break
@@ -281,7 +282,7 @@ extension FlowTracker {
     func compareOverlap(_ connection: TCPConnection, _ state: DirectionState, _ bytes: UnsafeRawBufferPointer,
                         at start: Int64, frame: Int) {
         guard start >= 0, !bytes.isEmpty else { return }
-        if state.recent?.matches(bytes, at: UInt64(start)) == false {
+        if state.recent?.matches(bytes, at: UInt64(start), in: deliveredLog) == false {
             state.overlapsDiffering += 1
             note(connection, .overlapDifferentData, frame)
         }

@@ -25,6 +25,8 @@ public final class FlowTracker<Consumer: StreamConsumer> {
     var cachedKey: FlowKey?
     var cachedSlot: Int32 = -1
     var packet = DecodedPacket()
+    /// Payload delivered by every connection, to compare retransmissions with.
+    var deliveredLog: DeliveredBytesLog
     /// Latest capture time seen (frames can go slightly backwards across interfaces).
     public internal(set) var now = CaptureTime.zero
     var nextSweep = CaptureTime.zero
@@ -36,6 +38,7 @@ public final class FlowTracker<Consumer: StreamConsumer> {
     public init(config: ReassemblyConfig = ReassemblyConfig(), consumer: Consumer) {
         self.config = config
         self.consumer = consumer
+        deliveredLog = DeliveredBytesLog(capacity: config.overlapCheckWindow > 0 ? config.overlapLogBytes : 0)
     }
 
     /// Decodes one frame and processes it.

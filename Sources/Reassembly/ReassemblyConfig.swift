@@ -15,6 +15,9 @@ public struct ReassemblyConfig: Sendable {
     /// Bytes of recently delivered payload kept per direction (while within the depth)
     /// to check that retransmitted bytes equal the first copy.
     public var overlapCheckWindow = 4 * 1024
+    /// The ring those bytes are copied to, shared by all connections: a retransmission
+    /// whose first copy was overwritten since (this many bytes delivered later) is not compared.
+    public var overlapLogBytes = 16 * 1024 * 1024
     /// TCP ports on which a connection counts as RDP, and whose side is the server
     /// when no SYN was seen.
     public var serverPorts: [UInt16] = [3389]

@@ -1,48 +1,170 @@
-/// The last `capacity` bytes delivered in one direction, kept only while that
-/// direction's payload is still wanted, so that a retransmission can be
-/// compared with the copy that was delivered first.
+import CPrefetch
+
+/// Every payload byte the tracker delivered while it was wanted, of all
+/// connections, in one ring in the order delivered: the first copies against
+/// which retransmissions are compared.
 ///
-/// A non-copyable value stored in its `DirectionState`: one allocation (the
-/// ring) per direction, and no reference to retain for every delivered segment.
-struct RecentBytes: ~Copyable {
+/// One shared ring rather than one per direction, because of where the time
+/// went: with hundreds of connections open, each per-direction ring was cold
+/// when its connection's next segment came, and the copy waited on a cache
+/// miss for every 64 bytes. Here the next copy goes where the last one ended,
+/// whatever its connection, so the lines it will write are requested one
+/// segment ahead (`prefetchAhead`) and are there when it comes.
+struct DeliveredBytesLog: ~Copyable {
     private let storage: UnsafeMutableRawBufferPointer
+    /// A power of two, so positions map into the ring with a mask.
     let capacity: Int
-    /// Stream offset one past the last byte stored.
-    private(set) var endOffset: UInt64 = 0
-    private(set) var count = 0
+    /// Bytes appended so far: the position the next byte gets.
+    private(set) var written: UInt64 = 0
+    /// Positions below this were already requested from memory for writing.
+    private var prefetched: UInt64 = 0
+
+    /// How far past the write position lines are requested: a little more than a
+    /// full-sized segment.
+    static let prefetchAhead: UInt64 = 2048
+    static let lineSize: UInt64 = 64
 
     init(capacity: Int) {
-        self.capacity = capacity
-        storage = UnsafeMutableRawBufferPointer.allocate(byteCount: capacity, alignment: 8)
+        var size = 64
+        while size < capacity { size <<= 1 }
+        self.capacity = size
+        storage = UnsafeMutableRawBufferPointer.allocate(byteCount: size, alignment: Int(Self.lineSize))
     }
 
     deinit { storage.deallocate() }
 
-    /// Appends bytes delivered at `offset` (which must equal `endOffset` unless the stream skipped a gap).
-    mutating func append(_ bytes: UnsafeRawBufferPointer, at offset: UInt64) {
-        if offset != endOffset { count = 0 }
+    /// Copies `bytes` in; returns the position of their first byte.
+    mutating func append(_ bytes: UnsafeRawBufferPointer) -> UInt64 {
+        let start = written
         var source = bytes
+        // Only the last `capacity` bytes could survive anyway.
         if source.count > capacity { source = UnsafeRawBufferPointer(rebasing: source[(source.count - capacity)...]) }
-        var position = Int((offset + UInt64(bytes.count - source.count)) % UInt64(capacity))
-        var remaining = source
-        while !remaining.isEmpty {
-            let n = min(remaining.count, capacity - position)
-            UnsafeMutableRawBufferPointer(rebasing: storage[position..<position + n]).copyMemory(from: UnsafeRawBufferPointer(rebasing: remaining[0..<n]))
-            remaining = UnsafeRawBufferPointer(rebasing: remaining[n...])
-            position = (position + n) % capacity
+        var position = Int((start + UInt64(bytes.count - source.count)) & UInt64(capacity - 1))
+        while !source.isEmpty {
+            let n = min(source.count, capacity - position)
+            UnsafeMutableRawBufferPointer(rebasing: storage[position..<position + n])
+                .copyMemory(from: UnsafeRawBufferPointer(rebasing: source[0..<n]))
+            source = UnsafeRawBufferPointer(rebasing: source[n...])
+            position = 0
         }
-        endOffset = offset + UInt64(bytes.count)
-        count = min(capacity, count + bytes.count)
+        written = start + UInt64(bytes.count)
+        requestNextLines()
+        return start
     }
 
-    /// Compares `bytes` claimed to sit at `offset` with what was delivered
-    /// there: true if equal, false if different, nil when not (or not all) kept.
-    func matches(_ bytes: UnsafeRawBufferPointer, at offset: UInt64) -> Bool? {
-        let start = endOffset - UInt64(count)
-        guard offset >= start, offset + UInt64(bytes.count) <= endOffset else { return nil }
-        for i in 0..<bytes.count {
-            let position = Int((offset + UInt64(i)) % UInt64(capacity))
-            if storage[position] != bytes[i] { return false }
+    /// Requests the lines the next copies will write, up to `prefetchAhead` past the write position.
+    private mutating func requestNextLines() {
+        guard let base = storage.baseAddress, capacity > Int(Self.prefetchAhead) else { return }
+        let target = written + Self.prefetchAhead
+        var line = max(prefetched, written & ~(Self.lineSize - 1))
+        while line < target {
+            rdpdiag_prefetch_for_write(base + Int(line & UInt64(capacity - 1)))
+            line += Self.lineSize
+        }
+        prefetched = line
+    }
+
+    /// Whether the bytes at `position..<position + count` are still in the ring.
+    func holds(position: UInt64, count: Int) -> Bool {
+        position + UInt64(count) <= written && written - position <= UInt64(capacity)
+    }
+
+    /// Compares `bytes` with the ring's bytes from `position` (which `holds`).
+    func equals(_ bytes: UnsafeRawBufferPointer, at position: UInt64) -> Bool {
+        let mask = UInt64(capacity - 1)
+        for i in 0..<bytes.count where storage[Int((position + UInt64(i)) & mask)] != bytes[i] {
+            return false
+        }
+        return true
+    }
+}
+
+/// Where one direction's recently delivered bytes sit in the `DeliveredBytesLog`:
+/// the last `maximumPieces` pieces of the stream (contiguous: a gap starts
+/// over), of which at most the last `window` bytes count, kept only while
+/// that direction's payload is wanted.
+///
+/// A retransmission is compared only when every byte it repeats is still known
+/// (within the window, in the pieces kept, not yet overwritten in the log);
+/// otherwise the comparison has no answer.
+struct RecentBytes: ~Copyable {
+    /// Where a piece starts in the stream and in the log; it ends where the next
+    /// one starts (the newest at `endOffset`).
+    struct Piece {
+        var offset: UInt64
+        var position: UInt64
+    }
+
+    /// Pieces beyond this many are forgotten oldest first. A piece grows while
+    /// nothing else entered the log in between, so a burst of one connection's
+    /// segments shares a piece.
+    static let maximumPieces = 32
+
+    private let pieces: UnsafeMutablePointer<Piece>
+    let window: Int
+    /// Index of the newest piece, and how many are kept.
+    private var newest = 0
+    private var count = 0
+    /// Stream offset one past the last byte recorded.
+    private(set) var endOffset: UInt64 = 0
+
+    init(window: Int) {
+        self.window = window
+        pieces = .allocate(capacity: Self.maximumPieces)
+    }
+
+    deinit { pieces.deallocate() }
+
+    private func index(before i: Int) -> Int { i == 0 ? Self.maximumPieces - 1 : i - 1 }
+
+    /// Records that the bytes delivered at stream `offset` went to the log at `position`.
+    /// A stream that skipped a gap (`offset != endOffset`) starts over.
+    mutating func append(offset: UInt64, length: Int, position: UInt64) {
+        guard length > 0 else { return }
+        if offset != endOffset { count = 0 }
+        if count > 0 {
+            let last = pieces[newest]
+            // Still contiguous in the log: the newest piece just grows.
+            if last.position + (offset - last.offset) == position {
+                endOffset = offset + UInt64(length)
+                return
+            }
+            newest = newest == Self.maximumPieces - 1 ? 0 : newest + 1
+        }
+        pieces[newest] = Piece(offset: offset, position: position)
+        count = min(count + 1, Self.maximumPieces)
+        endOffset = offset + UInt64(length)
+    }
+
+    /// Compares `bytes` claimed to sit at stream `offset` with what was delivered
+    /// there: true if equal, false if different, nil when not all of it is still known.
+    func matches(_ bytes: UnsafeRawBufferPointer, at offset: UInt64, in log: borrowing DeliveredBytesLog) -> Bool? {
+        guard count > 0, !bytes.isEmpty else { return nil }
+        let end = offset + UInt64(bytes.count)
+        var oldest = newest
+        for _ in 1..<count { oldest = index(before: oldest) }
+        let windowStart = endOffset - min(endOffset, UInt64(window))
+        guard offset >= max(pieces[oldest].offset, windowStart), end <= endOffset else { return nil }
+        // Newest first, so each piece ends where the one before in this walk started.
+        // Every piece the range touches must still be in the log before any is compared.
+        var i = newest, pieceEnd = endOffset
+        for _ in 0..<count where pieceEnd > offset {
+            let piece = pieces[i]
+            if piece.offset < end, !log.holds(position: piece.position, count: Int(pieceEnd - piece.offset)) { return nil }
+            pieceEnd = piece.offset
+            i = index(before: i)
+        }
+        i = newest
+        pieceEnd = endOffset
+        for _ in 0..<count where pieceEnd > offset {
+            let piece = pieces[i]
+            let from = max(offset, piece.offset), to = min(end, pieceEnd)
+            if from < to {
+                let part = UnsafeRawBufferPointer(rebasing: bytes[Int(from - offset)..<Int(to - offset)])
+                if !log.equals(part, at: piece.position + (from - piece.offset)) { return false }
+            }
+            pieceEnd = piece.offset
+            i = index(before: i)
         }
         return true
     }

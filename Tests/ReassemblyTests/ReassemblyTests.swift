@@ -99,6 +99,23 @@ let isns: [UInt32] = [0, 1, UInt32.max, UInt32.max - 10]
         #expect(r.segments[4].event.kind == .partialRetransmission)
     }
 
+    @Test func overlapWhoseFirstCopyLeftTheSharedLogIsNotJudged() {
+        var c = Conversation.ipv4()
+        c.handshake()
+        let base = c.clientSeq
+        c.send(.client, bytes("abcdef"))                                                        // 4
+        c.send(.client, [UInt8](repeating: 0x41, count: 100))                                   // 5: pushes "abcdef" out of a 64-byte log
+        c.segment(.client, sequence: base &+ 3, flags: [.ack, .psh], payload: bytes("XYZ"))     // 6
+        var config = ReassemblyConfig()
+        config.overlapLogBytes = 64
+        let (r, _) = track(c, config: config)
+        #expect(r.finished[0].clientToServer.retransmissions == 1)
+        #expect(r.finished[0].clientToServer.overlapsDiffering == 0)
+        // With the default log the same rewrite is caught.
+        let (full, _) = track(c)
+        #expect(full.anomalies.contains { $0.anomaly == .overlapDifferentData && $0.frame == 6 })
+    }
+
     @Test func overlapWithSameBytesIsNotReported() {
         var c = Conversation.ipv4()
         c.handshake()
