@@ -1,6 +1,6 @@
 import Capture
 import Diagnosis
-import Dissect
+@testable import Dissect
 import Foundation
 import Reassembly
 import TestSupport
@@ -170,4 +170,39 @@ func analyse(_ name: String) throws -> AnalysisResult {
 /// A stable text of a message for comparisons (its Equatable value printed).
 enum HandshakeDescriptionProbe {
     static func text(_ m: HandshakeMessage) -> String { String(describing: m) }
+}
+
+/// The dissector reads whole application-data records itself while a side's TLS
+/// parser is between records; the timeline must be the one the parser alone gives,
+/// frames included, however the stream is cut.
+@Suite struct ApplicationDataShortcutTests {
+    func timeline(_ pieces: [(Direction, [UInt8])], shortcut: Bool, seed: UInt64) -> [String] {
+        let dissector = ConnectionDissector()
+        dissector.readsApplicationDataItself = shortcut
+        var rng = SplitMix64(seed: seed)
+        var frame = 0
+        for (direction, bytes) in pieces {
+            var offset = 0
+            while offset < bytes.count {
+                // Mostly segment-sized pieces, now and then tiny ones that split record headers.
+                let n = min(bytes.count - offset, rng.below(4) == 0 ? 1 + rng.below(6) : 1 + rng.below(1500))
+                frame += 1
+                bytes[offset..<offset + n].withUnsafeBytes { dissector.feed(direction, $0, frame: frame, time: CaptureTime(nanoseconds: Int64(frame))) }
+                offset += n
+            }
+        }
+        return dissector.timeline.map { "\($0.frame) \($0.time.nanoseconds) \($0.direction) \(HandshakeDescriptionProbe.text($0.message))" }
+            + dissector.anomalies.map { "anomaly \($0.code) \($0.frame)" }
+            + ["\(dissector.encryptedRecordCount)"]
+    }
+
+    @Test(arguments: ["xrdp-tls-success.pcap", "xrdp-tls12-trusted-cert-success.pcap", "shadow-nla-success.pcap", "synth-win-tls13-set-error-info-denied.pcap"])
+    func sameTimelineWithAndWithoutTheShortcut(name: String) throws {
+        let pieces = try DissectorChunkingTests().streams(name)
+        for seed in 1...6 as ClosedRange<UInt64> {
+            let parserOnly = timeline(pieces, shortcut: false, seed: seed)
+            #expect(parserOnly.filter { $0.contains("tlsEncrypted") && $0.contains("applicationData") }.count >= 4, "\(name)")
+            #expect(timeline(pieces, shortcut: true, seed: seed) == parserOnly, "\(name) seed \(seed)")
+        }
+    }
 }

@@ -37,6 +37,15 @@ public final class ConnectionDissector {
         var encryptedRecords = 0
         var dataPDUs = 0
         var bytes = 0
+        /// This side's TLS parser was at a record boundary after its last feed
+        /// (`TLSStreamParser.isAtRecordBoundary`): application-data records are
+        /// read here (`readApplicationData`) until another kind of record comes.
+        var tlsAtRecordBoundary = false
+        /// An application-data record read here whose body is still arriving: bytes
+        /// still to come, its fragment length, and the frame its header came in.
+        var skipRemaining = 0
+        var skipLength = 0
+        var skipFirstFrame = 0
     }
 
     public private(set) var timeline: [HandshakeEvent] = []
@@ -49,6 +58,12 @@ public final class ConnectionDissector {
     /// The same connection without a reference count, for the per-segment path
     /// (`tls` holds it and is never replaced once set).
     private var borrowedTLS: Unmanaged<TLSConnection>?
+    /// Whether whole application-data records are read here rather than by the parser
+    /// (`readApplicationData`); tests turn it off to compare the two.
+    var readsApplicationDataItself = true
+    /// The session's record parameters as of the last TLS parser feed (only a parser
+    /// feed changes them), for the records read here without a parser.
+    private var recordParameters: TLSRecordParameters?
     /// The security protocol the Connection Confirm selected (nil until then, or after a failure).
     public private(set) var selectedProtocol: UInt32?
     /// Protected TLS records seen per direction (client→server, server→client), including those not kept in the timeline.
@@ -382,6 +397,12 @@ public final class ConnectionDissector {
     /// `s` is the side of `direction` (an inner side never gets here: it does not switch to TLS).
     func feedTLS(_ direction: Direction, _ s: Side, _ bytes: UnsafeRawBufferPointer, frame: Int, time: CaptureTime) {
         guard !bytes.isEmpty else { return }
+        var bytes = bytes
+        if s.tlsAtRecordBoundary && readsApplicationDataItself {
+            let used = readApplicationData(direction, s, bytes, frame: frame, time: time)
+            if used == bytes.count { return }
+            bytes = UnsafeRawBufferPointer(rebasing: bytes[used...])
+        }
         startTLS()
         guard let tls = borrowedTLS else { return }
         s.mode = .tls
@@ -408,7 +429,50 @@ public final class ConnectionDissector {
             }
         }
         if parser.isStopped { s.mode = .stopped }
+        s.tlsAtRecordBoundary = parser.isAtRecordBoundary
+        recordParameters = parser.session.recordParameters
         drainDecrypted(direction, time: time)
+    }
+
+    /// Reads the application-data records at the start of `bytes` while this side's
+    /// parser is at a record boundary, exactly as the parser would have: each becomes
+    /// the `.encrypted` event the parser would emit, and the parser, which such a
+    /// record would not change, is not touched. Most segments of an established
+    /// connection are nothing else, and with many connections open every object a
+    /// segment touches is likely a cache miss. Returns the bytes used; it stops at a
+    /// record boundary, at anything but application data, or at a header not yet whole.
+    func readApplicationData(_ direction: Direction, _ s: Side, _ bytes: UnsafeRawBufferPointer,
+                             frame: Int, time: CaptureTime) -> Int {
+        var used = 0
+        if s.skipRemaining > 0 {
+            used = min(s.skipRemaining, bytes.count)
+            s.skipRemaining -= used
+            if s.skipRemaining > 0 { return used }
+            takeApplicationData(direction, s, length: s.skipLength, frames: TLSFrames(first: s.skipFirstFrame, last: frame), time: time)
+        }
+        while bytes.count - used >= TLSRecordHeader.size, bytes[used] == TLSContentType.applicationData.rawValue,
+              s.mode == .tls {
+            let rest = UnsafeRawBufferPointer(rebasing: bytes[used...])
+            guard case let .parsed(header, _) = TLSRecordHeader.parseHeader(rest) else { break }
+            let whole = TLSRecordHeader.size + header.length
+            guard whole <= rest.count else {
+                // Count the body off as it comes, as the parser does for a protected record.
+                s.skipRemaining = whole - rest.count
+                s.skipLength = header.length
+                s.skipFirstFrame = frame
+                return bytes.count
+            }
+            takeApplicationData(direction, s, length: header.length, frames: TLSFrames(first: frame, last: frame), time: time)
+            used += whole
+        }
+        return used
+    }
+
+    private func takeApplicationData(_ direction: Direction, _ s: Side, length: Int, frames: TLSFrames, time: CaptureTime) {
+        take(.encrypted(TLSEncryptedRecord(
+            direction: direction, kind: .applicationData, frames: frames, recordLength: length,
+            plaintext: recordParameters?.plaintextSize(fragmentLength: length)
+        )), direction, s, frame: frames.last, time: time)
     }
 
     /// One event of a side's TLS parser into the timeline.

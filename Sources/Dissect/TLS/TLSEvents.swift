@@ -89,9 +89,26 @@ public final class TLSSession {
 
     /// Plaintext size of a protected fragment under the negotiated parameters.
     public func plaintextSize(fragmentLength: Int) -> TLSPlaintextSize? {
+        recordParameters?.plaintextSize(fragmentLength: fragmentLength)
+    }
+
+    /// What protected records are read with, once a ServerHello chose them.
+    public var recordParameters: TLSRecordParameters? {
         guard let version = negotiatedVersion, let protection = recordProtection else { return nil }
-        return TLSRecordProtection.plaintextSize(fragmentLength: fragmentLength, version: version,
-                                                 keyExchange: protection.keyExchange, cipher: protection.cipher)
+        return TLSRecordParameters(version: version, keyExchange: protection.keyExchange, cipher: protection.cipher)
+    }
+}
+
+/// The negotiated version and the suite's record protection: all a protected
+/// record's plaintext size depends on.
+public struct TLSRecordParameters: Sendable {
+    public var version: TLSVersion
+    public var keyExchange: TLSKeyExchange
+    public var cipher: TLSRecordCipher
+
+    public func plaintextSize(fragmentLength: Int) -> TLSPlaintextSize? {
+        TLSRecordProtection.plaintextSize(fragmentLength: fragmentLength, version: version,
+                                          keyExchange: keyExchange, cipher: cipher)
     }
 }
 

@@ -22,7 +22,6 @@ public final class TLSStreamParser {
     public private(set) var events: [TLSEvent] = []
     /// Set when the parser gave up on this direction.
     public private(set) var stoppedBy: DissectError?
-    public private(set) var recordCount = 0
     /// TLS ≤ 1.2: this direction sent ChangeCipherSpec, so what follows is protected.
     public private(set) var isEncrypting = false
     /// Called with every protected record (header, fragment, direction, frames),
@@ -58,6 +57,15 @@ public final class TLSStreamParser {
     }
 
     public var isStopped: Bool { stoppedBy != nil }
+
+    /// Between two records with nothing held back, not stopped, and no decryptor
+    /// attached: the next bytes start a record, and a whole application-data record
+    /// would only become one `.encrypted` event with no change to this parser. The
+    /// connection dissector then reads such records itself (`ConnectionDissector.readApplicationData`).
+    public var isAtRecordBoundary: Bool {
+        !hasBufferedRecord && skippedBodyRemaining == 0 && handshakeBuffer.isEmpty && stoppedBy == nil
+            && protectedRecordSink == nil
+    }
 
     /// Returns the pending events and forgets them.
     public func takeEvents() -> [TLSEvent] {
@@ -193,7 +201,6 @@ public final class TLSStreamParser {
     // MARK: records
 
     private func process(_ header: TLSRecordHeader, fragment: UnsafeRawBufferPointer, frames: TLSFrames, emit: (TLSEvent) -> Void) {
-        recordCount += 1
         let type = header.contentType
         let encrypted = type == .applicationData || isEncrypting
         if reportsRecords {
