@@ -27,6 +27,7 @@ struct RDPDiag: ParsableCommand {
     /// Runs the command line with the exit statuses of DESIGN.md: usage errors exit 2, not 64.
     static func runMain() {
         keepMimallocLinked()
+        HugePages.enable()
         do {
             var command = try parseAsRoot()
             try command.run()
