@@ -65,7 +65,12 @@ public final class CaptureReader {
     }
 
     private var inputs: [Input]
-    private var current = 0
+    private var current = 0 {
+        didSet { currentFile = Self.file(of: inputs, at: current) }
+    }
+    /// The current input's file reader, unretained (`inputs` holds it): taking it out of
+    /// the array on every frame cost a retain and a release.
+    private var currentFile: Unmanaged<PcapFileReader>?
     private var frameNumber = 0
     public private(set) var summaries: [InputSummary]
 
@@ -79,6 +84,12 @@ public final class CaptureReader {
         }
         self.inputs = opened
         self.summaries = summaries
+        currentFile = Self.file(of: opened, at: 0)
+    }
+
+    private static func file(of inputs: [Input], at index: Int) -> Unmanaged<PcapFileReader>? {
+        guard index < inputs.count, case let .pcap(reader) = inputs[index] else { return nil }
+        return Unmanaged.passUnretained(reader)
     }
 
     public init(memory: [MemoryInput]) {
@@ -95,13 +106,14 @@ public final class CaptureReader {
         while current < inputs.count {
             let outcome: ReadOutcome
             let linkType: LinkType
-            switch inputs[current] {
-            case .pcap(let reader):
-                outcome = reader.next()
-                linkType = reader.linkType
-            case .memory(let memory):
+            if let file = currentFile {
+                (outcome, linkType) = file._withUnsafeGuaranteedRef { ($0.next(), $0.linkType) }
+            } else if case let .memory(memory) = inputs[current] {
                 outcome = memory.next()
                 linkType = memory.linkType
+            } else {
+                current += 1
+                continue
             }
             switch outcome {
             case let .frame(time, originalLength, bytes):

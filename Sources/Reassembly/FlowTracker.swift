@@ -16,6 +16,9 @@ public final class FlowTracker<Consumer: StreamConsumer> {
 
     var table = FlowTable()
     var slots: ContiguousArray<TCPConnection?> = []
+    /// The same connections unretained, for the per-packet lookup: `slots` owns them,
+    /// and reading a strong reference out of it cost a retain and a release per packet.
+    var unretainedSlots: ContiguousArray<Unmanaged<TCPConnection>?> = []
     var freeSlots: [Int32] = []
     /// The LRU links of each slot.
     var links: ContiguousArray<LRULink> = []
@@ -109,18 +112,23 @@ public final class FlowTracker<Consumer: StreamConsumer> {
         let destination = Endpoint(address: packet.ip.destination, port: tcp.destinationPort)
         let key = FlowKey(source, destination)
         let isSYN = tcp.flags.contains(.syn) && !tcp.flags.contains(.ack)
-        var connection: TCPConnection
         let slot = lookup(key)
-        if slot >= 0, let existing = slots[Int(slot)] {
-            connection = existing
-            if isSYN && startsNewConnection(existing, source: source, sequence: tcp.sequence) {
-                stats.portReuses += 1
-                finish(existing, reason: .portReused)
-                connection = create(key: key, source: source, destination: destination, frame: frame)
+        if slot >= 0, let existing = unretainedSlots[Int(slot)] {
+            // The table holds the connection until `finish`, which nothing below calls for it.
+            let replaced = existing._withUnsafeGuaranteedRef { connection in
+                if isSYN && startsNewConnection(connection, source: source, sequence: tcp.sequence) { return true }
+                segment(connection, source: source, frame)
+                return false
             }
-        } else {
-            connection = create(key: key, source: source, destination: destination, frame: frame)
+            guard replaced else { return }
+            stats.portReuses += 1
+            finish(existing.takeUnretainedValue(), reason: .portReused)
         }
+        segment(create(key: key, source: source, destination: destination, frame: frame), source: source, frame)
+    }
+
+    @inline(__always)
+    func segment(_ connection: TCPConnection, source: Endpoint, _ frame: Frame) {
         let direction: Direction = source.port == connection.client.port && source.address == connection.client.address
             ? .clientToServer : .serverToClient
         handleSegment(connection, direction, frame)
@@ -163,9 +171,11 @@ public final class FlowTracker<Consumer: StreamConsumer> {
         if let free = freeSlots.popLast() {
             slot = free
             slots[Int(slot)] = connection
+            unretainedSlots[Int(slot)] = Unmanaged.passUnretained(connection)
         } else {
             slot = Int32(slots.count)
             slots.append(connection)
+            unretainedSlots.append(Unmanaged.passUnretained(connection))
             links.append(LRULink())
         }
         connection.slot = slot
@@ -229,6 +239,7 @@ public final class FlowTracker<Consumer: StreamConsumer> {
         if cachedSlot == connection.slot { cachedSlot = -1; cachedKey = nil }
         table.remove(connection.key)
         slots[Int(connection.slot)] = nil
+        unretainedSlots[Int(connection.slot)] = nil
         freeSlots.append(connection.slot)
         connection.slot = -1
         stats.currentFlows = table.count
