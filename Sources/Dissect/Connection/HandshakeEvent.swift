@@ -3,11 +3,13 @@ import Reassembly
 
 /// One message of the handshake as dissected, with where it was seen.
 public struct HandshakeEvent: Sendable, Equatable {
+    // The message comes first so that the direction fills its tail padding: 48
+    // bytes an entry (a connection keeps up to about a hundred).
+    public var message: HandshakeMessage
+    public var direction: Direction
     /// The frame in which the message's last byte arrived (as Wireshark shows reassembled PDUs).
     public var frame: Int
     public var time: CaptureTime
-    public var direction: Direction
-    public var message: HandshakeMessage
 
     public init(frame: Int, time: CaptureTime, direction: Direction, message: HandshakeMessage) {
         self.frame = frame

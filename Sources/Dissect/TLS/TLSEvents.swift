@@ -27,15 +27,54 @@ public enum TLSEncryptedKind: String, Hashable, Sendable {
 }
 
 /// A protected record: who sent it, where, and how long its plaintext was.
+///
+/// A connection's timeline keeps dozens of these, so they are stored in 25
+/// bytes: a record's length field is 16 bits, and so is every size derived
+/// from it.
 public struct TLSEncryptedRecord: Hashable, Sendable {
     public var direction: Direction
     public var kind: TLSEncryptedKind
+    private var storedLength: UInt16
+    private var plaintextMinimum: UInt16 = 0
+    private var plaintextMaximum: UInt16 = 0
     public var frames: TLSFrames
+    /// 0: unknown; 1: exact; 2: range; 3: at most.
+    private var plaintextForm: UInt8 = 0
+
+    init(direction: Direction, kind: TLSEncryptedKind, frames: TLSFrames, recordLength: Int, plaintext: TLSPlaintextSize?) {
+        self.direction = direction
+        self.kind = kind
+        self.frames = frames
+        storedLength = UInt16(clamping: recordLength)
+        self.plaintext = plaintext
+    }
+
     /// Fragment length (the record on the wire is 5 bytes longer).
-    public var recordLength: Int
+    public var recordLength: Int {
+        get { Int(storedLength) }
+        set { storedLength = UInt16(clamping: newValue) }
+    }
+
     /// Implied by the negotiated version and suite; nil while they are unknown
     /// (no ServerHello seen) or when the length does not fit the suite.
-    public var plaintext: TLSPlaintextSize?
+    public var plaintext: TLSPlaintextSize? {
+        get {
+            switch plaintextForm {
+            case 1: return .exact(Int(plaintextMaximum))
+            case 2: return .range(min: Int(plaintextMinimum), max: Int(plaintextMaximum))
+            case 3: return .atMost(Int(plaintextMaximum))
+            default: return nil
+            }
+        }
+        set {
+            switch newValue {
+            case nil: (plaintextForm, plaintextMinimum, plaintextMaximum) = (0, 0, 0)
+            case let .exact(n)?: (plaintextForm, plaintextMinimum, plaintextMaximum) = (1, UInt16(clamping: n), UInt16(clamping: n))
+            case let .range(lower, upper)?: (plaintextForm, plaintextMinimum, plaintextMaximum) = (2, UInt16(clamping: lower), UInt16(clamping: upper))
+            case let .atMost(n)?: (plaintextForm, plaintextMinimum, plaintextMaximum) = (3, 0, UInt16(clamping: n))
+            }
+        }
+    }
 }
 
 /// What a `TLSStreamParser` reports, in stream order.
