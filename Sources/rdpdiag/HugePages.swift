@@ -28,11 +28,12 @@ enum HugePages {
         #endif
     }
 
-    /// The bounds of the anonymous mapping that holds `address`, from /proc/self/maps.
+    /// The bounds of the mapping that holds `address`, from /proc/self/maps.
     static func mapping(containing address: UInt) -> (UInt, UInt)? {
         guard let file = fopen("/proc/self/maps", "r") else { return nil }
         defer { fclose(file) }
-        var line = [CChar](repeating: 0, count: 512)
+        // Room for a whole line (a path is at most PATH_MAX), so none is read in two pieces.
+        var line = [CChar](repeating: 0, count: 4352)
         while fgets(&line, Int32(line.count), file) != nil {
             // "start-end perms offset dev inode [path]"
             let text = String(cString: line)
