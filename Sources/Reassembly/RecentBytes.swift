@@ -141,8 +141,7 @@ struct RecentBytes: ~Copyable {
     func matches(_ bytes: UnsafeRawBufferPointer, at offset: UInt64, in log: borrowing DeliveredBytesLog) -> Bool? {
         guard count > 0, !bytes.isEmpty else { return nil }
         let end = offset + UInt64(bytes.count)
-        var oldest = newest
-        for _ in 1..<count { oldest = index(before: oldest) }
+        let oldest = (newest - count + 1 + Self.maximumPieces) % Self.maximumPieces
         let windowStart = endOffset - min(endOffset, UInt64(window))
         guard offset >= max(pieces[oldest].offset, windowStart), end <= endOffset else { return nil }
         // Newest first, so each piece ends where the one before in this walk started.

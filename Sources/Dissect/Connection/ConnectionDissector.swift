@@ -450,8 +450,8 @@ public final class ConnectionDissector {
             if s.skipRemaining > 0 { return used }
             takeApplicationData(direction, s, length: s.skipLength, frames: TLSFrames(first: s.skipFirstFrame, last: frame), time: time)
         }
-        while bytes.count - used >= TLSRecordHeader.size, bytes[used] == TLSContentType.applicationData.rawValue,
-              s.mode == .tls {
+        // (The side is in TLS mode: a stopped parser is never at a record boundary.)
+        while bytes.count - used >= TLSRecordHeader.size, bytes[used] == TLSContentType.applicationData.rawValue {
             let rest = UnsafeRawBufferPointer(rebasing: bytes[used...])
             guard case let .parsed(header, _) = TLSRecordHeader.parseHeader(rest) else { break }
             let whole = TLSRecordHeader.size + header.length

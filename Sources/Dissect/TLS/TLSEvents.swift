@@ -38,8 +38,12 @@ public struct TLSEncryptedRecord: Hashable, Sendable {
     private var plaintextMinimum: UInt16 = 0
     private var plaintextMaximum: UInt16 = 0
     public var frames: TLSFrames
-    /// 0: unknown; 1: exact; 2: range; 3: at most.
-    private var plaintextForm: UInt8 = 0
+    private var plaintextForm = PlaintextForm.unknown
+
+    /// Which `TLSPlaintextSize` the two stored bounds make (one byte).
+    private enum PlaintextForm: UInt8, Hashable, Sendable {
+        case unknown, exact, range, atMost
+    }
 
     init(direction: Direction, kind: TLSEncryptedKind, frames: TLSFrames, recordLength: Int, plaintext: TLSPlaintextSize?) {
         self.direction = direction
@@ -60,18 +64,18 @@ public struct TLSEncryptedRecord: Hashable, Sendable {
     public var plaintext: TLSPlaintextSize? {
         get {
             switch plaintextForm {
-            case 1: return .exact(Int(plaintextMaximum))
-            case 2: return .range(min: Int(plaintextMinimum), max: Int(plaintextMaximum))
-            case 3: return .atMost(Int(plaintextMaximum))
-            default: return nil
+            case .exact: return .exact(Int(plaintextMaximum))
+            case .range: return .range(min: Int(plaintextMinimum), max: Int(plaintextMaximum))
+            case .atMost: return .atMost(Int(plaintextMaximum))
+            case .unknown: return nil
             }
         }
         set {
             switch newValue {
-            case nil: (plaintextForm, plaintextMinimum, plaintextMaximum) = (0, 0, 0)
-            case let .exact(n)?: (plaintextForm, plaintextMinimum, plaintextMaximum) = (1, UInt16(clamping: n), UInt16(clamping: n))
-            case let .range(lower, upper)?: (plaintextForm, plaintextMinimum, plaintextMaximum) = (2, UInt16(clamping: lower), UInt16(clamping: upper))
-            case let .atMost(n)?: (plaintextForm, plaintextMinimum, plaintextMaximum) = (3, 0, UInt16(clamping: n))
+            case nil: (plaintextForm, plaintextMinimum, plaintextMaximum) = (.unknown, 0, 0)
+            case let .exact(n)?: (plaintextForm, plaintextMinimum, plaintextMaximum) = (.exact, UInt16(clamping: n), UInt16(clamping: n))
+            case let .range(lower, upper)?: (plaintextForm, plaintextMinimum, plaintextMaximum) = (.range, UInt16(clamping: lower), UInt16(clamping: upper))
+            case let .atMost(n)?: (plaintextForm, plaintextMinimum, plaintextMaximum) = (.atMost, 0, UInt16(clamping: n))
             }
         }
     }
