@@ -73,8 +73,19 @@ public final class CaptureReader {
     private var currentFile: Unmanaged<PcapFileReader>?
     private var frameNumber = 0
     public private(set) var summaries: [InputSummary]
+    /// Files are to be read on a second thread (`ReadAhead`), started at the first frame asked for.
+    private var readsAhead: Bool
+    private var readAhead: ReadAhead?
+    /// Size of the read-ahead's chunks (tests make it small).
+    var readAheadChunkBytes = ReadAhead.chunkBytes
+    /// Whether a read-ahead thread is reading the files.
+    var isReadingAhead: Bool { readAhead != nil }
 
-    public init(paths: [String], filter: String? = nil) throws(CaptureError) {
+    /// Opens every file in `paths`. With `readAhead` (the default) and only regular files,
+    /// libpcap reads them on a thread of its own while the caller works on the frames
+    /// already read; the frames and summaries are the same either way. Standard input and
+    /// other pipes are read inline, so their frames are never held back.
+    public init(paths: [String], filter: String? = nil, readAhead: Bool = true) throws(CaptureError) {
         var opened: [Input] = []
         var summaries: [InputSummary] = []
         for path in paths {
@@ -84,8 +95,14 @@ public final class CaptureReader {
         }
         self.inputs = opened
         self.summaries = summaries
+        readsAhead = readAhead && !opened.isEmpty && opened.allSatisfy {
+            if case let .pcap(reader) = $0 { return reader.isRegularFile }
+            return false
+        }
         currentFile = Self.file(of: opened, at: 0)
     }
+
+    deinit { readAhead?.cancel() }
 
     private static func file(of inputs: [Input], at index: Int) -> Unmanaged<PcapFileReader>? {
         guard index < inputs.count, case let .pcap(reader) = inputs[index] else { return nil }
@@ -95,6 +112,18 @@ public final class CaptureReader {
     public init(memory: [MemoryInput]) {
         inputs = memory.map { .memory($0) }
         summaries = memory.map { InputSummary(path: $0.name, linkType: $0.linkType) }
+        readsAhead = false
+    }
+
+    /// Hands every file to a read-ahead thread; false (read inline) when none could be started.
+    private func startReadingAhead() -> Bool {
+        readsAhead = false
+        let files = inputs.compactMap { input -> PcapFileReader? in
+            if case let .pcap(reader) = input { return reader }
+            return nil
+        }
+        readAhead = ReadAhead(files: files, chunkBytes: readAheadChunkBytes)
+        return readAhead != nil
     }
 
     /// Index of the input the last frame came from.
@@ -106,7 +135,11 @@ public final class CaptureReader {
         while current < inputs.count {
             let outcome: ReadOutcome
             let linkType: LinkType
-            if let file = currentFile {
+            if let readAhead {
+                outcome = readAhead.next()
+                linkType = summaries[current].linkType
+            } else if let file = currentFile {
+                if readsAhead && startReadingAhead() { continue }
                 (outcome, linkType) = file._withUnsafeGuaranteedRef { ($0.next(), $0.linkType) }
             } else if case let .memory(memory) = inputs[current] {
                 outcome = memory.next()

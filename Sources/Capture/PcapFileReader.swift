@@ -23,6 +23,8 @@ public enum ReadOutcome {
 public final class PcapFileReader {
     public let path: String
     public let linkType: LinkType
+    /// A regular file (not a pipe, FIFO or terminal): reading it never waits for a writer.
+    public let isRegularFile: Bool
     static let readBufferSize = 1 << 20
     private let readBuffer: UnsafeMutableRawPointer
     private let handle: OpaquePointer
@@ -39,13 +41,15 @@ public final class PcapFileReader {
         guard let file else {
             throw .cannotOpen(file: path, reason: String(cString: strerror(errno)))
         }
+        var status = stat()
+        let isRegularFile = fstat(fileno(file), &status) == 0 && (status.st_mode & S_IFMT) == S_IFREG
         // glibc ignores the size unless the buffer is given; it must outlive the FILE.
         let buffer = UnsafeMutableRawPointer.allocate(byteCount: PcapFileReader.readBufferSize, alignment: 16)
         setvbuf(file, buffer.assumingMemoryBound(to: CChar.self), _IOFBF, PcapFileReader.readBufferSize)
         #if os(Linux)
-        // Only the reading thread uses this FILE: no lock per fread. (glibc takes stdio
-        // locks once a process has a second thread, as `analyze` does: two atomic
-        // operations for every packet libpcap reads.)
+        // Only one thread (the caller's, or `ReadAhead`'s) uses this FILE: no lock per
+        // fread. (glibc takes stdio locks once a process has a second thread, as `analyze`
+        // does: two atomic operations for every packet libpcap reads.)
         _ = __fsetlocking(file, Int32(FSETLOCKING_BYCALLER))
         #endif
         guard let handle = pcap_fopen_offline_with_tstamp_precision(file, UInt32(PCAP_TSTAMP_PRECISION_NANO), &errbuf) else {
@@ -74,6 +78,7 @@ public final class PcapFileReader {
             }
         }
         self.readBuffer = buffer
+        self.isRegularFile = isRegularFile
         self.linkType = linkType
         self.handle = handle
     }

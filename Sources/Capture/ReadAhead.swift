@@ -1,0 +1,235 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Reads capture files through libpcap on a thread of its own, ahead of the
+/// analysis, and hands the records over in chunks.
+///
+/// libpcap's part of a read (the system call, stdio's copy and its own) is
+/// about a third of what analysing a capture of many short connections costs
+/// on one core; done here, it runs beside the reassembler instead of before it.
+/// The consumer sees exactly what calling each file's `next()` in turn would
+/// give: every frame in order, then how that input ended, then the next input.
+///
+/// Records are copied into a small pool of chunks. The producer fills one,
+/// publishes it and waits only when every chunk is full; a consumer with
+/// nothing to read waits for the next one. Chunks are published full, so this
+/// is for regular files only: a pipe fed slowly (a live `tcpdump -w -`) would
+/// see its frames held back until a chunk fills, and is read inline instead.
+/// Chunks are large because each hand-over can cost a switch between threads.
+final class ReadAhead: @unchecked Sendable {
+    /// The pool: a few chunks, so the records the consumer reads are recent enough to still be in cache.
+    static let chunkCount = 4
+    static let chunkBytes = 2 << 20
+    /// A record in a chunk: kind (0 frame, 1 end of input), captured length, time (ns), original length; then the bytes.
+    static let recordHeaderBytes = 24
+    /// A producer that found every chunk full waits until this many are free again, so it
+    /// is woken once per few megabytes rather than once per chunk (each wake-up is a switch).
+    static let refillAt = 2
+
+    struct Chunk {
+        var storage: UnsafeMutableRawPointer
+        var capacity: Int
+        var used = 0
+    }
+
+    private let files: [PcapFileReader]
+    private let mutex: UnsafeMutablePointer<pthread_mutex_t>
+    private let chunkReady: UnsafeMutablePointer<pthread_cond_t>
+    private let chunkFree: UnsafeMutablePointer<pthread_cond_t>
+    // Guarded by `mutex`.
+    private var ready: [Chunk] = []
+    private var free: [Chunk] = []
+    private var producerDone = false
+    private var producerWaiting = false
+    private var cancelled = false
+    /// How each input ended, written before the chunk with its end marker is published.
+    private var endings: [ReadOutcome]
+
+    // Only the consumer touches these.
+    private var reading: Chunk?
+    private var readOffset = 0
+    private var inputEnded = 0
+
+    /// Starts reading `files` in order on a new thread; nil when the system refused a thread.
+    /// (Tests give small chunks, to cross chunk boundaries and grow chunks often.)
+    init?(files: [PcapFileReader], chunkBytes: Int = ReadAhead.chunkBytes) {
+        self.files = files
+        endings = Array(repeating: .end, count: files.count)
+        mutex = .allocate(capacity: 1)
+        chunkReady = .allocate(capacity: 1)
+        chunkFree = .allocate(capacity: 1)
+        pthread_mutex_init(mutex, nil)
+        pthread_cond_init(chunkReady, nil)
+        pthread_cond_init(chunkFree, nil)
+        for _ in 0..<Self.chunkCount {
+            free.append(Chunk(storage: .allocate(byteCount: chunkBytes, alignment: 16), capacity: chunkBytes))
+        }
+        // The thread holds its own reference: a consumer that stops early need not wait for it.
+        let context = Unmanaged.passRetained(self).toOpaque()
+        var handle = pthread_t()
+        let status = pthread_create(&handle, nil, { raw in
+            guard let raw else { return nil }
+            Unmanaged<ReadAhead>.fromOpaque(raw).takeRetainedValue().produce()
+            return nil
+        }, context)
+        guard status == 0 else {
+            Unmanaged<ReadAhead>.fromOpaque(context).release()
+            return nil
+        }
+        pthread_detach(handle)
+    }
+
+    deinit {
+        for chunk in free + ready { chunk.storage.deallocate() }
+        reading?.storage.deallocate()
+        pthread_cond_destroy(chunkFree)
+        pthread_cond_destroy(chunkReady)
+        pthread_mutex_destroy(mutex)
+        chunkFree.deallocate()
+        chunkReady.deallocate()
+        mutex.deallocate()
+    }
+
+    /// Tells the producer to stop (the consumer is done early); it exits at its next record.
+    func cancel() {
+        pthread_mutex_lock(mutex)
+        cancelled = true
+        pthread_cond_signal(chunkFree)
+        pthread_mutex_unlock(mutex)
+    }
+
+    // MARK: consumer
+
+    /// The next record of the current input, as `PcapFileReader.next()` would give it;
+    /// after an input's end, the next call reads the following input. Bytes stay valid
+    /// until the next call.
+    @inline(__always)
+    func next() -> ReadOutcome {
+        if let chunk = reading, readOffset < chunk.used {
+            let record = chunk.storage + readOffset
+            let length = Int(record.load(fromByteOffset: 4, as: UInt32.self))
+            if record.load(as: UInt32.self) == 0 {
+                readOffset += Self.recordHeaderBytes + Self.padded(length)
+                return .frame(time: CaptureTime(nanoseconds: record.load(fromByteOffset: 8, as: Int64.self)),
+                              originalLength: Int(record.load(fromByteOffset: 16, as: Int64.self)),
+                              bytes: UnsafeRawBufferPointer(start: record + Self.recordHeaderBytes, count: length))
+            }
+            readOffset += Self.recordHeaderBytes
+            inputEnded += 1
+            pthread_mutex_lock(mutex)
+            defer { pthread_mutex_unlock(mutex) }
+            return endings[inputEnded - 1]
+        }
+        return nextChunk()
+    }
+
+    /// Gives the finished chunk back and waits for the next one.
+    private func nextChunk() -> ReadOutcome {
+        pthread_mutex_lock(mutex)
+        if let chunk = reading {
+            free.append(chunk)
+            // The producer, once it has filled every chunk, waits for half of them: fewer wake-ups.
+            if producerWaiting && free.count >= Self.refillAt { pthread_cond_signal(chunkFree) }
+            reading = nil
+        }
+        while ready.isEmpty && !producerDone { pthread_cond_wait(chunkReady, mutex) }
+        if ready.isEmpty {
+            pthread_mutex_unlock(mutex)
+            // Every input has given its end marker: more calls only repeat the last ending.
+            return .end
+        }
+        reading = ready.removeFirst()
+        readOffset = 0
+        pthread_mutex_unlock(mutex)
+        return next()
+    }
+
+    // MARK: producer
+
+    private func produce() {
+        var chunk: Chunk? = takeFreeChunk()
+        outer: for (index, file) in files.enumerated() {
+            while true {
+                guard var current = chunk else { break outer }
+                let outcome = file.next()
+                let length: Int
+                if case let .frame(_, _, bytes) = outcome { length = bytes.count } else { length = 0 }
+                let needed = Self.recordHeaderBytes + Self.padded(length)
+                if current.capacity - current.used < needed {
+                    if current.used > 0 {
+                        publish(current)
+                        guard let fresh = takeFreeChunk() else {
+                            chunk = nil
+                            break outer
+                        }
+                        current = fresh
+                    }
+                    if current.capacity < needed {
+                        // A record larger than a chunk (libpcap allows up to 256 KiB and more for some
+                        // link types): this chunk grows to hold it and keeps its size.
+                        current.storage.deallocate()
+                        current.storage = .allocate(byteCount: needed, alignment: 16)
+                        current.capacity = needed
+                    }
+                }
+                let record = current.storage + current.used
+                switch outcome {
+                case let .frame(time, originalLength, bytes):
+                    record.storeBytes(of: 0, as: UInt32.self)
+                    record.storeBytes(of: UInt32(length), toByteOffset: 4, as: UInt32.self)
+                    record.storeBytes(of: time.nanoseconds, toByteOffset: 8, as: Int64.self)
+                    record.storeBytes(of: Int64(originalLength), toByteOffset: 16, as: Int64.self)
+                    if length > 0, let source = bytes.baseAddress {
+                        (record + Self.recordHeaderBytes).copyMemory(from: source, byteCount: length)
+                    }
+                    current.used += needed
+                    chunk = current
+                default:
+                    record.storeBytes(of: 1, as: UInt32.self)
+                    record.storeBytes(of: 0, toByteOffset: 4, as: UInt32.self)
+                    current.used += needed
+                    pthread_mutex_lock(mutex)
+                    endings[index] = outcome
+                    pthread_mutex_unlock(mutex)
+                    chunk = current
+                    continue outer
+                }
+            }
+        }
+        pthread_mutex_lock(mutex)
+        if let chunk {
+            if chunk.used > 0 { ready.append(chunk) } else { free.append(chunk) }
+        }
+        producerDone = true
+        pthread_cond_signal(chunkReady)
+        pthread_mutex_unlock(mutex)
+    }
+
+    private func publish(_ chunk: Chunk) {
+        pthread_mutex_lock(mutex)
+        ready.append(chunk)
+        pthread_cond_signal(chunkReady)
+        pthread_mutex_unlock(mutex)
+    }
+
+    /// A free chunk, emptied; nil once the consumer has cancelled.
+    private func takeFreeChunk() -> Chunk? {
+        pthread_mutex_lock(mutex)
+        defer { pthread_mutex_unlock(mutex) }
+        if free.isEmpty {
+            producerWaiting = true
+            while free.count < Self.refillAt && !cancelled { pthread_cond_wait(chunkFree, mutex) }
+            producerWaiting = false
+        }
+        guard !cancelled else { return nil }
+        var chunk = free.removeLast()
+        chunk.used = 0
+        return chunk
+    }
+
+    @inline(__always)
+    static func padded(_ length: Int) -> Int { (length + 7) & ~7 }
+}
