@@ -102,7 +102,7 @@ public final class CaptureReader {
         currentFile = Self.file(of: opened, at: 0)
     }
 
-    deinit { readAhead?.cancel() }
+    deinit { readAhead?.stop() }
 
     private static func file(of inputs: [Input], at index: Int) -> Unmanaged<PcapFileReader>? {
         guard index < inputs.count, case let .pcap(reader) = inputs[index] else { return nil }

@@ -39,6 +39,7 @@ final class ReadAhead: @unchecked Sendable {
     private let mutex: UnsafeMutablePointer<pthread_mutex_t>
     private let chunkReady: UnsafeMutablePointer<pthread_cond_t>
     private let chunkFree: UnsafeMutablePointer<pthread_cond_t>
+    private var thread: pthread_t?
     // Guarded by `mutex`.
     private var ready: [Chunk] = []
     private var free: [Chunk] = []
@@ -67,7 +68,7 @@ final class ReadAhead: @unchecked Sendable {
         for _ in 0..<Self.chunkCount {
             free.append(Chunk(storage: .allocate(byteCount: chunkBytes, alignment: 16), capacity: chunkBytes))
         }
-        // The thread holds its own reference: a consumer that stops early need not wait for it.
+        // The thread holds its own reference until it returns.
         let context = Unmanaged.passRetained(self).toOpaque()
         var handle = pthread_t()
         let status = pthread_create(&handle, nil, { raw in
@@ -79,7 +80,7 @@ final class ReadAhead: @unchecked Sendable {
             Unmanaged<ReadAhead>.fromOpaque(context).release()
             return nil
         }
-        pthread_detach(handle)
+        thread = handle
     }
 
     deinit {
@@ -93,12 +94,17 @@ final class ReadAhead: @unchecked Sendable {
         mutex.deallocate()
     }
 
-    /// Tells the producer to stop (the consumer is done early); it exits at its next record.
-    func cancel() {
+    /// Stops the producer, wherever it is (the consumer may be done early), and waits
+    /// for its thread to end: it stops at its next record, and a record of a regular
+    /// file never keeps it waiting long. No thread outlives the reader, so none is left
+    /// reading a FILE that `exit` flushes.
+    func stop() {
         pthread_mutex_lock(mutex)
         cancelled = true
         pthread_cond_signal(chunkFree)
         pthread_mutex_unlock(mutex)
+        if let thread { pthread_join(thread, nil) }
+        thread = nil
     }
 
     // MARK: consumer
