@@ -20,10 +20,13 @@ struct TLSExtensionBlock {
     static func parse(_ c: inout ByteCursor) throws(DissectError) -> TLSExtensionBlock {
         var block = TLSExtensionBlock()
         var list = try c.vector16("tls_extensions_length_invalid")
-        // A hello has a few dozen extensions at most: the entries themselves serve as
-        // the list of types seen (no set to build per hello).
-        block.entries.reserveCapacity(24)
-        block.data.reserveCapacity(24)
+        // The entries are kept with the hello for the connection's life: room for exactly
+        // as many as the block holds (a quick walk over the lengths first), not a guess.
+        // A hello has a few dozen at most, so the entries themselves serve as the list of
+        // types seen (no set to build per hello).
+        let count = Self.count(list)
+        block.entries.reserveCapacity(count)
+        block.data.reserveCapacity(count)
         while !list.isAtEnd {
             let at = list.offset
             guard let type = list.u16be() else { throw DissectError("tls_extension_truncated", offset: at) }
@@ -37,6 +40,14 @@ struct TLSExtensionBlock {
             block.data.append((t, body))
         }
         return block
+    }
+
+    /// How many whole extensions `list` holds (those before a truncated one).
+    private static func count(_ list: ByteCursor) -> Int {
+        var walk = list
+        var count = 0
+        while walk.u16be() != nil, let length = walk.u16be(), walk.skip(Int(length)) { count += 1 }
+        return count
     }
 }
 

@@ -295,8 +295,10 @@ public final class TLSStreamParser {
                 offset += take
                 if bytesLackingInBufferedMessage(frame: frames.last, emit: emit) == 0 {
                     let whole = TLSFrames(first: handshakeFirstFrame, last: frames.last)
+                    // Handed over, not copied: the parser keeps no buffer once a message is
+                    // whole (the handshake is a few messages; the connection may stay long).
                     let buffered = handshakeBuffer
-                    handshakeBuffer.removeAll(keepingCapacity: true)
+                    handshakeBuffer = []
                     _ = buffered.withUnsafeBytes { readMessages($0, frames: whole, emit: emit) }
                     break
                 }
