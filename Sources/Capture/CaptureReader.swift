@@ -75,7 +75,11 @@ public final class CaptureReader {
     public private(set) var summaries: [InputSummary]
     /// Files are to be read on a second thread (`ReadAhead`), started at the first frame asked for.
     private var readsAhead: Bool
-    private var readAhead: ReadAhead?
+    private var readAhead: ReadAhead? {
+        didSet { borrowedReadAhead = readAhead.map { Unmanaged.passUnretained($0) } }
+    }
+    /// The same, unretained, for the per-frame path (as `currentFile`).
+    private var borrowedReadAhead: Unmanaged<ReadAhead>?
     /// Size of the read-ahead's chunks (tests make it small).
     var readAheadChunkBytes = ReadAhead.chunkBytes
     /// Whether a read-ahead thread is reading the files.
@@ -135,8 +139,8 @@ public final class CaptureReader {
         while current < inputs.count {
             let outcome: ReadOutcome
             let linkType: LinkType
-            if let readAhead {
-                outcome = readAhead.next()
+            if let readAhead = borrowedReadAhead {
+                outcome = readAhead._withUnsafeGuaranteedRef { $0.next() }
                 linkType = summaries[current].linkType
             } else if let file = currentFile {
                 if readsAhead && startReadingAhead() { continue }
