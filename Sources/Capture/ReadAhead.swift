@@ -36,11 +36,10 @@ final class ReadAhead: @unchecked Sendable {
     }
 
     private let files: [PcapFileReader]
-    private let mutex: UnsafeMutablePointer<pthread_mutex_t>
-    private let chunkReady: UnsafeMutablePointer<pthread_cond_t>
-    private let chunkFree: UnsafeMutablePointer<pthread_cond_t>
+    /// `produced`: a chunk is ready to read; `consumed`: chunks are free to fill.
+    private let lock = HandoffLock()
     private var thread: pthread_t?
-    // Guarded by `mutex`.
+    // Guarded by `lock`.
     private var ready: [Chunk] = []
     private var free: [Chunk] = []
     private var producerDone = false
@@ -59,39 +58,17 @@ final class ReadAhead: @unchecked Sendable {
     init?(files: [PcapFileReader], chunkBytes: Int = ReadAhead.chunkBytes) {
         self.files = files
         endings = Array(repeating: .end, count: files.count)
-        mutex = .allocate(capacity: 1)
-        chunkReady = .allocate(capacity: 1)
-        chunkFree = .allocate(capacity: 1)
-        pthread_mutex_init(mutex, nil)
-        pthread_cond_init(chunkReady, nil)
-        pthread_cond_init(chunkFree, nil)
         for _ in 0..<Self.chunkCount {
             free.append(Chunk(storage: .allocate(byteCount: chunkBytes, alignment: 16), capacity: chunkBytes))
         }
         // The thread holds its own reference until it returns.
-        let context = Unmanaged.passRetained(self).toOpaque()
-        var handle = pthread_t()
-        let status = pthread_create(&handle, nil, { raw in
-            guard let raw else { return nil }
-            Unmanaged<ReadAhead>.fromOpaque(raw).takeRetainedValue().produce()
-            return nil
-        }, context)
-        guard status == 0 else {
-            Unmanaged<ReadAhead>.fromOpaque(context).release()
-            return nil
-        }
+        guard let handle = startThread({ [self] in produce() }) else { return nil }
         thread = handle
     }
 
     deinit {
         for chunk in free + ready { chunk.storage.deallocate() }
         reading?.storage.deallocate()
-        pthread_cond_destroy(chunkFree)
-        pthread_cond_destroy(chunkReady)
-        pthread_mutex_destroy(mutex)
-        chunkFree.deallocate()
-        chunkReady.deallocate()
-        mutex.deallocate()
     }
 
     /// Stops the producer, wherever it is (the consumer may be done early), and waits
@@ -99,10 +76,10 @@ final class ReadAhead: @unchecked Sendable {
     /// file never keeps it waiting long. No thread outlives the reader, so none is left
     /// reading a FILE that `exit` flushes.
     func stop() {
-        pthread_mutex_lock(mutex)
-        cancelled = true
-        pthread_cond_signal(chunkFree)
-        pthread_mutex_unlock(mutex)
+        lock.withLock {
+            cancelled = true
+            lock.signal(.consumed)
+        }
         if let thread { pthread_join(thread, nil) }
         thread = nil
     }
@@ -125,31 +102,29 @@ final class ReadAhead: @unchecked Sendable {
             }
             readOffset += Self.recordHeaderBytes
             inputEnded += 1
-            pthread_mutex_lock(mutex)
-            defer { pthread_mutex_unlock(mutex) }
-            return endings[inputEnded - 1]
+            return lock.withLock { endings[inputEnded - 1] }
         }
         return nextChunk()
     }
 
     /// Gives the finished chunk back and waits for the next one.
     private func nextChunk() -> ReadOutcome {
-        pthread_mutex_lock(mutex)
+        lock.lock()
         if let chunk = reading {
             free.append(chunk)
             // The producer, once it has filled every chunk, waits for half of them: fewer wake-ups.
-            if producerWaiting && free.count >= Self.refillAt { pthread_cond_signal(chunkFree) }
+            if producerWaiting && free.count >= Self.refillAt { lock.signal(.consumed) }
             reading = nil
         }
-        while ready.isEmpty && !producerDone { pthread_cond_wait(chunkReady, mutex) }
+        while ready.isEmpty && !producerDone { lock.wait(for: .produced) }
         if ready.isEmpty {
-            pthread_mutex_unlock(mutex)
+            lock.unlock()
             // Every input has given its end marker: more calls only repeat the last ending.
             return .end
         }
         reading = ready.removeFirst()
         readOffset = 0
-        pthread_mutex_unlock(mutex)
+        lock.unlock()
         return next()
     }
 
@@ -197,37 +172,35 @@ final class ReadAhead: @unchecked Sendable {
                     record.storeBytes(of: 1, as: UInt32.self)
                     record.storeBytes(of: 0, toByteOffset: 4, as: UInt32.self)
                     current.used += needed
-                    pthread_mutex_lock(mutex)
-                    endings[index] = outcome
-                    pthread_mutex_unlock(mutex)
+                    lock.withLock { endings[index] = outcome }
                     chunk = current
                     continue outer
                 }
             }
         }
-        pthread_mutex_lock(mutex)
-        if let chunk {
-            if chunk.used > 0 { ready.append(chunk) } else { free.append(chunk) }
+        lock.withLock {
+            if let chunk {
+                if chunk.used > 0 { ready.append(chunk) } else { free.append(chunk) }
+            }
+            producerDone = true
+            lock.signal(.produced)
         }
-        producerDone = true
-        pthread_cond_signal(chunkReady)
-        pthread_mutex_unlock(mutex)
     }
 
     private func publish(_ chunk: Chunk) {
-        pthread_mutex_lock(mutex)
-        ready.append(chunk)
-        pthread_cond_signal(chunkReady)
-        pthread_mutex_unlock(mutex)
+        lock.withLock {
+            ready.append(chunk)
+            lock.signal(.produced)
+        }
     }
 
     /// A free chunk, emptied; nil once the consumer has cancelled.
     private func takeFreeChunk() -> Chunk? {
-        pthread_mutex_lock(mutex)
-        defer { pthread_mutex_unlock(mutex) }
+        lock.lock()
+        defer { lock.unlock() }
         if free.isEmpty {
             producerWaiting = true
-            while free.count < Self.refillAt && !cancelled { pthread_cond_wait(chunkFree, mutex) }
+            while free.count < Self.refillAt && !cancelled { lock.wait(for: .consumed) }
             producerWaiting = false
         }
         guard !cancelled else { return nil }

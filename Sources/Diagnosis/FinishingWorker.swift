@@ -1,3 +1,5 @@
+import Capture
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -24,10 +26,9 @@ final class FinishingWorker: @unchecked Sendable {
     /// so about 512 connections are in flight at most.
     static let maxQueuedBatches = 16
 
-    private let mutex: UnsafeMutablePointer<pthread_mutex_t>
-    private let workAvailable: UnsafeMutablePointer<pthread_cond_t>
-    private let spaceAvailable: UnsafeMutablePointer<pthread_cond_t>
-    // Guarded by `mutex`.
+    /// `produced`: a batch waits to be run; `consumed`: the queue has room again.
+    private let lock = HandoffLock()
+    // Guarded by `lock`.
     private var queued: [[Job]] = []
     private var closed = false
     // Only the submitting thread touches the open batch.
@@ -35,38 +36,12 @@ final class FinishingWorker: @unchecked Sendable {
     private var thread: pthread_t?
 
     init() {
-        mutex = .allocate(capacity: 1)
-        workAvailable = .allocate(capacity: 1)
-        spaceAvailable = .allocate(capacity: 1)
-        pthread_mutex_init(mutex, nil)
-        pthread_cond_init(workAvailable, nil)
-        pthread_cond_init(spaceAvailable, nil)
         batch.reserveCapacity(Self.batchSize)
-    }
-
-    deinit {
-        pthread_cond_destroy(spaceAvailable)
-        pthread_cond_destroy(workAvailable)
-        pthread_mutex_destroy(mutex)
-        spaceAvailable.deallocate()
-        workAvailable.deallocate()
-        mutex.deallocate()
     }
 
     /// Starts the thread; false when the system refused one (the caller then runs jobs inline).
     func start() -> Bool {
-        let context = Unmanaged.passRetained(self).toOpaque()
-        var handle = pthread_t()
-        let status = pthread_create(&handle, nil, { raw in
-            guard let raw else { return nil }
-            let worker = Unmanaged<FinishingWorker>.fromOpaque(raw).takeRetainedValue()
-            worker.runLoop()
-            return nil
-        }, context)
-        if status != 0 {
-            Unmanaged<FinishingWorker>.fromOpaque(context).release()
-            return false
-        }
+        guard let handle = startThread({ [self] in runLoop() }) else { return false }
         thread = handle
         return true
     }
@@ -80,37 +55,37 @@ final class FinishingWorker: @unchecked Sendable {
     /// Runs every job submitted so far and stops the thread; returns when all are done.
     func finish() {
         flush()
-        pthread_mutex_lock(mutex)
-        closed = true
-        pthread_cond_signal(workAvailable)
-        pthread_mutex_unlock(mutex)
+        lock.withLock {
+            closed = true
+            lock.signal(.produced)
+        }
         if let thread { pthread_join(thread, nil) }
         thread = nil
     }
 
     private func flush() {
         guard !batch.isEmpty else { return }
-        pthread_mutex_lock(mutex)
-        while queued.count >= Self.maxQueuedBatches { pthread_cond_wait(spaceAvailable, mutex) }
-        queued.append(batch)
-        pthread_cond_signal(workAvailable)
-        pthread_mutex_unlock(mutex)
+        lock.withLock {
+            while queued.count >= Self.maxQueuedBatches { lock.wait(for: .consumed) }
+            queued.append(batch)
+            lock.signal(.produced)
+        }
         batch = []
         batch.reserveCapacity(Self.batchSize)
     }
 
     private func runLoop() {
         while true {
-            pthread_mutex_lock(mutex)
-            while queued.isEmpty && !closed { pthread_cond_wait(workAvailable, mutex) }
+            lock.lock()
+            while queued.isEmpty && !closed { lock.wait(for: .produced) }
             if queued.isEmpty && closed {
-                pthread_mutex_unlock(mutex)
+                lock.unlock()
                 return
             }
             // One batch at a time, so that what waits plus what runs stays within the bound.
             let jobs = queued.removeFirst()
-            pthread_cond_signal(spaceAvailable)
-            pthread_mutex_unlock(mutex)
+            lock.signal(.consumed)
+            lock.unlock()
             for job in jobs { job() }
         }
     }
