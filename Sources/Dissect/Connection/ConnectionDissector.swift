@@ -502,9 +502,11 @@ public final class ConnectionDissector {
     func record(_ direction: Direction, _ message: HandshakeMessage, frame: Int, time: CaptureTime) {
         // A TLS handshake alone takes about a dozen entries: start there, not at one.
         // A connection that goes on to its protected records keeps up to twice
-        // `encryptedRecordsKept` more: grow once to room for them, not by doubling.
+        // `encryptedRecordsKept` more: grow once to room for them, not by doubling
+        // (and not beyond: the timeline lives as long as its connection).
         if timeline.count == timeline.capacity {
-            timeline.reserveCapacity(timeline.capacity == 0 ? 16 : max(2 * timeline.capacity, 3 * Self.encryptedRecordsKept))
+            timeline.reserveCapacity(timeline.capacity == 0 ? 16
+                : max(2 * timeline.capacity, timeline.count + 2 * Self.encryptedRecordsKept))
         }
         timeline.append(HandshakeEvent(frame: frame, time: time, direction: direction, message: message))
     }
