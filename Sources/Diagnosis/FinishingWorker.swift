@@ -6,10 +6,12 @@ import Glibc
 import Darwin
 #endif
 
-/// A second thread for the work that follows a connection's end: the summary,
-/// the diagnosis and the report. Reading, decoding and reassembly stay on the
-/// calling thread; on a capture with many short connections the two halves
-/// cost about the same, so an offline run uses both cores.
+/// A thread of its own for the work that follows a connection's end: the
+/// summary, the diagnosis and the report. Decoding, reassembly and dissection
+/// stay on the calling thread (and libpcap's reading of files on a third, see
+/// `ReadAhead`); on a capture with many short connections the calling thread's
+/// share and this one's plus the read's cost about the same, so an offline run
+/// keeps two cores busy.
 ///
 /// Jobs run one at a time and in the order they were submitted, so the output
 /// (and everything that depends on earlier connections, such as the host

@@ -50,8 +50,8 @@ struct RDPDiag: ParsableCommand {
     static func main() { runMain() }
 
     /// The process allocates and frees a few hundred small objects per connection, on
-    /// two threads (reading and finishing), and most are freed on the thread that did
-    /// not allocate them. glibc's allocator serialises those frees on the allocating
+    /// two threads (reassembling and finishing), and most are freed on the thread that
+    /// did not allocate them. glibc's allocator serialises those frees on the allocating
     /// arena's lock and faults fresh pages in as the heap grows and shrinks; mimalloc,
     /// linked into this executable, replaces malloc for the whole process and keeps
     /// per-thread free lists. Calling into it here also keeps the linker from dropping
