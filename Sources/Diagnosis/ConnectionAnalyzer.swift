@@ -15,6 +15,9 @@ public final class ConnectionAnalyzer: StreamConsumer {
     /// Called for each reported connection as it finishes: reports stream out, so a
     /// run holds only the connections still open.
     public var onFinished: ((ConnectionSummary) -> Void)?
+    /// Called on the thread that completes connections whenever it has caught up with
+    /// the finished ones (after each one when they are completed inline).
+    public var onIdle: (() -> Void)?
     /// Called with the id of every connection that leaves the table, reported or not
     /// (live capture drops its evidence buffers there).
     public var onAnyFinished: ((Int) -> Void)?
@@ -169,6 +172,7 @@ public final class ConnectionAnalyzer: StreamConsumer {
             worker.submit { [unowned self] in self.complete(work.connection, work.state) }
         } else {
             complete(connection, s)
+            onIdle?()
         }
     }
 
@@ -192,7 +196,7 @@ public final class ConnectionAnalyzer: StreamConsumer {
     /// analysis); `counts`, `summaries` and `onFinished` then belong to that
     /// thread until `drain()` returns.
     func completeOnWorker() {
-        let worker = FinishingWorker()
+        let worker = FinishingWorker(whenIdle: onIdle)
         if worker.start() { self.worker = worker }
     }
 
@@ -227,10 +231,12 @@ public enum Analysis {
     /// returned, ordered by first frame.
     public static func run(reader: CaptureReader, config: ReassemblyConfig = ReassemblyConfig(), listAll: Bool = false,
                            keyLog: TLSKeyLog? = nil, keep: Bool = true, progress: ((_ frames: Int, _ bytes: Int) -> Void)? = nil,
-                           onConnection: ((ConnectionSummary) -> Void)? = nil) -> AnalysisResult {
+                           onConnection: ((ConnectionSummary) -> Void)? = nil,
+                           onIdle: (() -> Void)? = nil) -> AnalysisResult {
         let analyzer = ConnectionAnalyzer(listAll: listAll, keyLog: keyLog)
         analyzer.keepSummaries = keep
         analyzer.onFinished = onConnection
+        analyzer.onIdle = onIdle
         analyzer.completeOnWorker()
         let tracker = FlowTracker(config: config, consumer: analyzer)
         var countdown = 1 << 20

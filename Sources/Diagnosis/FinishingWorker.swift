@@ -36,8 +36,12 @@ final class FinishingWorker: @unchecked Sendable {
     // Only the submitting thread touches the open batch.
     private var batch: [Job] = []
     private var thread: pthread_t?
+    /// Run on the worker's thread each time it has caught up with the submitted jobs,
+    /// before it waits for more (the report writer flushes what it holds there).
+    let whenIdle: (() -> Void)?
 
-    init() {
+    init(whenIdle: (() -> Void)? = nil) {
+        self.whenIdle = whenIdle
         batch.reserveCapacity(Self.batchSize)
     }
 
@@ -79,6 +83,11 @@ final class FinishingWorker: @unchecked Sendable {
     private func runLoop() {
         while true {
             lock.lock()
+            if queued.isEmpty, let whenIdle {
+                lock.unlock()
+                whenIdle()
+                lock.lock()
+            }
             while queued.isEmpty && !closed { lock.wait(for: .produced) }
             if queued.isEmpty && closed {
                 lock.unlock()

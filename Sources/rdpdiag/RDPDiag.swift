@@ -162,13 +162,16 @@ struct Analyze: ParsableCommand {
         options.listAll = listAll
         options.color = !noColor && isatty(1) != 0 && getenv("NO_COLOR") == nil
         let progress = Progress(enabled: !noProgress && isatty(2) != 0)
-        let writer = ReportWriter(options: options) { text in
+        let writer = ReportWriter(options: options, batchingTo: { bytes in
             progress.clear()
-            writeOut(text)
-        }
+            write(bytes, fd: 1)
+        })
         writer.begin()
+        // Reports are gathered and written in pieces, and whenever the thread that
+        // completes connections has caught up, so a slowly fed capture still shows each
+        // connection as it finishes.
         let result = Analysis.run(reader: reader, config: config, listAll: listAll, keyLog: keyLog, keep: false,
-                                  progress: progress.update, onConnection: writer.connection)
+                                  progress: progress.update, onConnection: writer.connection, onIdle: writer.flush)
         progress.finish()
         writer.end(result)
         for input in result.inputs where input.stoppedEarly != nil && format != .text {
@@ -221,16 +224,20 @@ func monotonicSeconds() -> Double {
 /// Writes all of `text` to a file descriptor (POSIX write; no stdio globals).
 func write(_ text: String, fd: Int32) {
     var text = text
-    text.withUTF8 { buffer in
-        var offset = 0
-        while offset < buffer.count {
-            let n = Glibc.write(fd, buffer.baseAddress! + offset, buffer.count - offset)
-            if n <= 0 {
-                if n < 0 && errno == EINTR { continue }
-                return
-            }
-            offset += n
+    text.withUTF8 { write(UnsafeRawBufferPointer($0), fd: fd) }
+}
+
+/// Writes all of `bytes` to a file descriptor.
+func write(_ bytes: UnsafeRawBufferPointer, fd: Int32) {
+    guard let base = bytes.baseAddress else { return }
+    var offset = 0
+    while offset < bytes.count {
+        let n = Glibc.write(fd, base + offset, bytes.count - offset)
+        if n <= 0 {
+            if n < 0 && errno == EINTR { continue }
+            return
         }
+        offset += n
     }
 }
 
