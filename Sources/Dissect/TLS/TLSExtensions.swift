@@ -12,21 +12,35 @@ public struct TLSExtensionEntry: Hashable, Sendable, CustomStringConvertible {
 /// The block must be filled exactly by whole extensions.
 struct TLSExtensionBlock {
     var entries: [TLSExtensionEntry] = []
-    /// (type, data) pairs; the cursors borrow the message bytes.
-    var data: [(TLSExtensionType, ByteCursor)] = []
     /// Non-fatal findings (duplicates); a server would refuse the hello.
     var anomalies: [DissectError] = []
+    /// The extension list, whole and already walked once by `parse`.
+    private let list: ByteCursor
+
+    /// (type, data) pairs in wire order; the cursors borrow the message bytes. Read
+    /// from the list again rather than kept in an array: an allocation per hello less.
+    var data: Bodies { Bodies(list: list) }
+
+    struct Bodies: Sequence, IteratorProtocol {
+        var list: ByteCursor
+        mutating func next() -> (TLSExtensionType, ByteCursor)? {
+            // `parse` read every extension of the list, so none of these reads fails.
+            guard let type = list.u16be(), let body = try? list.vector16("tls_extension_truncated") else { return nil }
+            return (TLSExtensionType(rawValue: type), body)
+        }
+    }
+
+    private init(list: ByteCursor) { self.list = list }
 
     static func parse(_ c: inout ByteCursor) throws(DissectError) -> TLSExtensionBlock {
-        var block = TLSExtensionBlock()
         var list = try c.vector16("tls_extensions_length_invalid")
+        var block = TLSExtensionBlock(list: list)
         // The entries are kept with the hello for the connection's life: room for exactly
         // as many as the block holds (a quick walk over the lengths first), not a guess.
         // A hello has a few dozen at most, so the entries themselves serve as the list of
         // types seen (no set to build per hello).
         let count = Self.count(list)
         block.entries.reserveCapacity(count)
-        block.data.reserveCapacity(count)
         while !list.isAtEnd {
             let at = list.offset
             guard let type = list.u16be() else { throw DissectError("tls_extension_truncated", offset: at) }
@@ -37,7 +51,6 @@ struct TLSExtensionBlock {
                 block.anomalies.append(DissectError("tls_extension_duplicate", offset: at, detail: "\(t)"))
             }
             block.entries.append(TLSExtensionEntry(type: t, length: body.remaining))
-            block.data.append((t, body))
         }
         return block
     }
