@@ -21,8 +21,13 @@ public final class HandoffLock: @unchecked Sendable {
         mutex = .allocate(capacity: 1)
         conditions = .allocate(capacity: 2)
         pthread_mutex_init(mutex, nil)
-        pthread_cond_init(conditions, nil)
-        pthread_cond_init(conditions + 1, nil)
+        // Timed waits count on the monotonic clock, so a change of the system time does not stretch them.
+        var attributes = pthread_condattr_t()
+        pthread_condattr_init(&attributes)
+        pthread_condattr_setclock(&attributes, CLOCK_MONOTONIC)
+        pthread_cond_init(conditions, &attributes)
+        pthread_cond_init(conditions + 1, &attributes)
+        pthread_condattr_destroy(&attributes)
     }
 
     deinit {
@@ -39,6 +44,17 @@ public final class HandoffLock: @unchecked Sendable {
     /// Waits (holding the lock on return) until `condition` is signalled; callers re-check in a loop.
     public func wait(for condition: Condition) {
         pthread_cond_wait(conditions + condition.rawValue, mutex)
+    }
+
+    /// Waits (holding the lock on return) until `condition` is signalled or `nanoseconds`
+    /// have passed; false when the time ran out. Callers re-check in a loop.
+    public func wait(for condition: Condition, nanoseconds: Int64) -> Bool {
+        var deadline = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &deadline)
+        let total = Int64(deadline.tv_nsec) + nanoseconds
+        deadline.tv_sec += Int(total / 1_000_000_000)
+        deadline.tv_nsec = Int(total % 1_000_000_000)
+        return pthread_cond_timedwait(conditions + condition.rawValue, mutex, &deadline) != ETIMEDOUT
     }
 
     public func signal(_ condition: Condition) {

@@ -28,12 +28,20 @@ final class FinishingWorker: @unchecked Sendable {
     /// so about 512 connections are in flight at most.
     static let maxQueuedBatches = 16
 
+    /// A finished connection waits at most about this long (wall clock) in a batch that is
+    /// not full while the worker has nothing else to do; then the worker takes the batch as
+    /// it is. A capture read from a pipe may be fed slowly (`tcpdump -w - | rdpdiag analyze -`),
+    /// and its connections are reported within this delay of finishing. Capture time would
+    /// not do: it stands still while the writer sends nothing.
+    static let openBatchDelay: Int64 = 100_000_000
+
     /// `produced`: a batch waits to be run; `consumed`: the queue has room again.
     private let lock = HandoffLock()
     // Guarded by `lock`.
     private var queued: [[Job]] = []
     private var closed = false
-    // Only the submitting thread touches the open batch.
+    /// The batch being filled: the submitting thread appends to it (without waking the
+    /// worker), and the worker takes it once it has waited `openBatchDelay` with nothing queued.
     private var batch: [Job] = []
     private var thread: pthread_t?
     /// Run on the worker's thread each time it has caught up with the submitted jobs,
@@ -52,16 +60,19 @@ final class FinishingWorker: @unchecked Sendable {
         return true
     }
 
-    /// Queues a job (called from the submitting thread only).
+    /// Queues a job (called from the submitting thread only). The lock is not contended
+    /// while the worker runs a batch, which it does without holding it.
     func submit(_ job: @escaping Job) {
-        batch.append(job)
-        if batch.count >= Self.batchSize { flush() }
+        lock.withLock {
+            batch.append(job)
+            if batch.count >= Self.batchSize { queueOpenBatch() }
+        }
     }
 
     /// Runs every job submitted so far and stops the thread; returns when all are done.
     func finish() {
-        flush()
         lock.withLock {
+            queueOpenBatch()
             closed = true
             lock.signal(.produced)
         }
@@ -69,35 +80,55 @@ final class FinishingWorker: @unchecked Sendable {
         thread = nil
     }
 
-    private func flush() {
+    /// Moves the open batch to the queue, waiting for room (with the lock held).
+    private func queueOpenBatch() {
+        while queued.count >= Self.maxQueuedBatches { lock.wait(for: .consumed) }
+        // While this waited, the worker may have taken the open batch itself.
         guard !batch.isEmpty else { return }
-        lock.withLock {
-            while queued.count >= Self.maxQueuedBatches { lock.wait(for: .consumed) }
-            queued.append(batch)
-            lock.signal(.produced)
-        }
+        queued.append(batch)
         batch = []
         batch.reserveCapacity(Self.batchSize)
+        lock.signal(.produced)
     }
 
-    private func runLoop() {
+    /// The next jobs to run, in submission order, or nil when closed and all are done.
+    private func nextJobs() -> [Job]? {
+        lock.lock()
+        defer { lock.unlock() }
+        var waitedForOpenBatch = false
+        var caughtUp = false
         while true {
-            lock.lock()
-            if queued.isEmpty, let whenIdle {
+            if !queued.isEmpty {
+                // One batch at a time, so that what waits plus what runs stays within the bound.
+                let jobs = queued.removeFirst()
+                lock.signal(.consumed)
+                return jobs
+            }
+            // Nothing queued: the open batch holds the newest jobs, so taking it keeps the order.
+            if !batch.isEmpty && (closed || waitedForOpenBatch) {
+                let jobs = batch
+                batch = []
+                lock.signal(.consumed)
+                return jobs
+            }
+            if closed { return nil }
+            if let whenIdle, !caughtUp {
+                // Once per wait for work: everything handed over so far has run.
+                caughtUp = true
                 lock.unlock()
                 whenIdle()
                 lock.lock()
+                continue
             }
-            while queued.isEmpty && !closed { lock.wait(for: .produced) }
-            if queued.isEmpty && closed {
-                lock.unlock()
-                return
-            }
-            // One batch at a time, so that what waits plus what runs stays within the bound.
-            let jobs = queued.removeFirst()
-            lock.signal(.consumed)
-            lock.unlock()
+            // Woken by a full batch, or after the delay to take a partial one.
+            waitedForOpenBatch = !lock.wait(for: .produced, nanoseconds: Self.openBatchDelay) || waitedForOpenBatch
+        }
+    }
+
+    private func runLoop() {
+        while let jobs = nextJobs() {
             for job in jobs { job() }
         }
+        whenIdle?()
     }
 }

@@ -21,6 +21,31 @@ import Testing
         #expect(log.values == Array(0..<total))
     }
 
+    /// A batch that is not full is run after `openBatchDelay` without more submissions
+    /// (a capture fed slowly through a pipe): groups of a few jobs, each run before the
+    /// next group is submitted, all in order.
+    @Test func aBatchThatIsNotFullRunsAfterTheDelay() {
+        let worker = FinishingWorker()
+        #expect(worker.start())
+        let log = Log()
+        let ran = DispatchSemaphore(value: 0)
+        var groupsRunEarly = 0
+        for group in 0..<4 {
+            for n in 0..<5 {
+                let value = group * 5 + n
+                worker.submit {
+                    log.values.append(value)
+                    if n == 4 { ran.signal() }
+                }
+            }
+            // Bounded: 100 ms is the delay; 5 s leaves room for a busy machine.
+            if ran.wait(timeout: .now() + 5) == .success { groupsRunEarly += 1 }
+        }
+        worker.finish()
+        #expect(groupsRunEarly == 4)
+        #expect(log.values == Array(0..<20))
+    }
+
     @Test func finishWithNothingSubmittedReturns() {
         let worker = FinishingWorker()
         #expect(worker.start())
