@@ -21,7 +21,7 @@ import Darwin
 final class FinishingWorker: @unchecked Sendable {
     typealias Job = () -> Void
 
-    /// Jobs handed over in batches, so the lock is taken once per batch, not per connection.
+    /// Jobs are handed over in batches, so the worker is woken once per batch, not per connection.
     static let batchSize = 32
     /// At most this many batches wait (plus the one running and the one being filled); a
     /// batch holds finished connections with their dissected handshakes (a few KiB each),
