@@ -69,9 +69,10 @@ public final class ReportWriter {
         }
     }
 
-    /// Writes one rendered block: at once, or, batching, once enough has gathered.
-    private func emit(_ buffer: OutputBuffer) {
-        if writeBytes != nil {
+    /// Writes what `buffer` holds (the block just rendered): at once, or, batching, once
+    /// enough has gathered.
+    private func emit(_ buffer: borrowing OutputBuffer) {
+        if batching {
             if buffer.count >= Self.batchBytes { flush() }
         } else {
             write(buffer.string)
