@@ -108,7 +108,6 @@ final class FinishingWorker: @unchecked Sendable {
             if !batch.isEmpty && (closed || waitedForOpenBatch) {
                 let jobs = batch
                 batch = []
-                lock.signal(.consumed)
                 return jobs
             }
             if closed { return nil }
@@ -121,7 +120,7 @@ final class FinishingWorker: @unchecked Sendable {
                 continue
             }
             // Woken by a full batch, or after the delay to take a partial one.
-            waitedForOpenBatch = !lock.wait(for: .produced, nanoseconds: Self.openBatchDelay) || waitedForOpenBatch
+            if !lock.wait(for: .produced, nanoseconds: Self.openBatchDelay) { waitedForOpenBatch = true }
         }
     }
 

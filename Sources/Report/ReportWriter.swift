@@ -18,10 +18,11 @@ public final class ReportWriter {
     }
 
     let options: Options
-    let write: (String) -> Void
-    /// With `init(options:batchingTo:)`: where rendered bytes go, in pieces of about
-    /// `batchBytes` or at `flush()`; the output itself is the same.
-    private let writeBytes: ((UnsafeRawBufferPointer) -> Void)?
+    /// Where the report's bytes go.
+    private let sink: (UnsafeRawBufferPointer) -> Void
+    /// Rendered blocks are handed to `sink` once this many bytes have gathered (1: each
+    /// block at once), and at `flush()`.
+    private let pieceBytes: Int
     /// A write system call per connection cost more than rendering a healthy
     /// connection's line; 64 KiB holds a few hundred connections.
     static let batchBytes = 1 << 16
@@ -33,50 +34,47 @@ public final class ReportWriter {
     private var json = OutputBuffer(capacity: 16384)
 
     /// Hands each connection's report to `write` as soon as it is rendered.
-    public init(options: Options, write: @escaping (String) -> Void) {
-        self.options = options
-        self.write = write
-        writeBytes = nil
-        text = TextReport.Renderer(color: options.color)
+    public convenience init(options: Options, write: @escaping (String) -> Void) {
+        self.init(options: options, pieceBytes: 1) { write(String(decoding: $0, as: UTF8.self)) }
     }
 
     /// Collects rendered reports and hands them to `writeBytes` about `batchBytes` at a
     /// time, and whenever `flush()` is called (the caller flushes when no finished
     /// connection is waiting, so a slowly fed capture still reports each connection
-    /// promptly). Everything else (`begin`, `end`) goes out in order through the same sink.
-    public init(options: Options, batchingTo writeBytes: @escaping (UnsafeRawBufferPointer) -> Void) {
+    /// promptly). `begin` and `end` go out in order through the same sink.
+    public convenience init(options: Options, batchingTo writeBytes: @escaping (UnsafeRawBufferPointer) -> Void) {
+        self.init(options: options, pieceBytes: Self.batchBytes, sink: writeBytes)
+    }
+
+    private init(options: Options, pieceBytes: Int, sink: @escaping (UnsafeRawBufferPointer) -> Void) {
         self.options = options
-        self.writeBytes = writeBytes
-        write = { text in
-            var text = text
-            text.withUTF8 { writeBytes(UnsafeRawBufferPointer($0)) }
-        }
+        self.pieceBytes = pieceBytes
+        self.sink = sink
         text = TextReport.Renderer(color: options.color)
     }
 
-    /// Hands over what the batching writer holds (nothing to do otherwise).
+    private func write(_ text: String) {
+        var text = text
+        text.withUTF8 { sink(UnsafeRawBufferPointer($0)) }
+    }
+
+    /// Hands over the rendered blocks not yet written.
     public func flush() {
-        guard let writeBytes else { return }
         switch options.format {
         case .text:
             guard text.out.count > 0 else { return }
-            text.out.bytes.withUnsafeBytes { writeBytes($0) }
+            text.out.bytes.withUnsafeBytes { sink($0) }
             text.out.removeAll()
         case .json, .jsonl:
             guard json.count > 0 else { return }
-            json.bytes.withUnsafeBytes { writeBytes($0) }
+            json.bytes.withUnsafeBytes { sink($0) }
             json.removeAll()
         }
     }
 
-    /// Writes what `buffer` holds (the block just rendered): at once, or, batching, once
-    /// enough has gathered.
+    /// After a block was added to `buffer`: writes what gathered once it is a piece.
     private func emit(_ buffer: borrowing OutputBuffer) {
-        if batching {
-            if buffer.count >= Self.batchBytes { flush() }
-        } else {
-            write(buffer.string)
-        }
+        if buffer.count >= pieceBytes { flush() }
     }
 
     /// Whether this connection belongs in the output.
@@ -89,30 +87,22 @@ public final class ReportWriter {
         if options.format == .json { write("{\n\"connections\": [") }
     }
 
-    /// Whether each block starts in an empty buffer (one write per connection) or is
-    /// added after the ones not yet handed over (batching).
-    private var batching: Bool { writeBytes != nil }
-
     public func connection(_ c: ConnectionSummary) {
         guard shows(c) else { return }
         let id = c.trackerID
         shown += 1
-        // One write per connection, as one string made from the buffer; or, batching,
-        // blocks gathered in the same buffer until it holds enough.
+        // Each block is added after those not yet written; `emit` writes them once they are a piece.
         switch options.format {
         case .jsonl:
-            if !batching { json.removeAll() }
             JSONReport.connection(c).write(to: &json, pretty: false, indent: 0)
             json.append(byte: UInt8(ascii: "\n"))
             emit(json)
         case .json:
-            if !batching { json.removeAll() }
             json.append(firstInDocument ? "\n" : ",\n")
             JSONReport.connection(c).write(to: &json, pretty: true, indent: 0)
             firstInDocument = false
             emit(json)
         case .text:
-            if !batching { text.out.removeAll() }
             text.connection(c, id: id)
             emit(text.out)
         }

@@ -47,12 +47,13 @@ import TestSupport
         feeder.start()
 
         let reader = try CaptureReader(paths: [fifo])
-        var ports: [UInt16] = []
+        var reports: [String] = []
         let result = Analysis.run(reader: reader, keep: false, onConnection: { c in
-            ports.append(c.client.port)
-            if ports.count == 1 { reported.signal() }
+            reports.append("\(c.client.port) \(c.verdict.map { "\($0.cause) \($0.evidenceFrames)" } ?? "-") \(c.reached?.rawValue ?? "-")")
+            if reports.count == 1 { reported.signal() }
         })
-        #expect(ports == [50_010, 50_011])
+        // Frames 1-2 are A's SYN and RST, 3-4 B's.
+        #expect(reports == ["50010 portClosed [2] syn", "50011 portClosed [4] syn"])
         #expect(result.counts.failed == 2)
         #expect(outcome.reportedWhileOpen, "A was reported only after the pipe ended")
     }

@@ -23,8 +23,9 @@ struct TLSExtensionBlock {
 
     struct Bodies: Sequence, IteratorProtocol {
         var list: ByteCursor
+        /// The next whole extension; nil at the end of the list or at one that is cut short
+        /// (`parse` reads every extension, so after it none is).
         mutating func next() -> (TLSExtensionType, ByteCursor)? {
-            // `parse` read every extension of the list, so none of these reads fails.
             guard let type = list.u16be(), let body = try? list.vector16("tls_extension_truncated") else { return nil }
             return (TLSExtensionType(rawValue: type), body)
         }
@@ -39,8 +40,7 @@ struct TLSExtensionBlock {
         // as many as the block holds (a quick walk over the lengths first), not a guess.
         // A hello has a few dozen at most, so the entries themselves serve as the list of
         // types seen (no set to build per hello).
-        let count = Self.count(list)
-        block.entries.reserveCapacity(count)
+        block.entries.reserveCapacity(block.data.reduce(0) { count, _ in count + 1 })
         while !list.isAtEnd {
             let at = list.offset
             guard let type = list.u16be() else { throw DissectError("tls_extension_truncated", offset: at) }
@@ -53,14 +53,6 @@ struct TLSExtensionBlock {
             block.entries.append(TLSExtensionEntry(type: t, length: body.remaining))
         }
         return block
-    }
-
-    /// How many whole extensions `list` holds (those before a truncated one).
-    private static func count(_ list: ByteCursor) -> Int {
-        var walk = list
-        var count = 0
-        while walk.u16be() != nil, let length = walk.u16be(), walk.skip(Int(length)) { count += 1 }
-        return count
     }
 }
 
