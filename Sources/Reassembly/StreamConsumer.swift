@@ -19,6 +19,9 @@ public enum SegmentKind: UInt8, Sendable {
     case synRetransmission
     /// Far outside any plausible window.
     case implausible
+
+    /// Bytes sent before, all or some of them.
+    @inlinable public var isRetransmission: Bool { self == .retransmission || self == .partialRetransmission }
 }
 
 /// The per-packet facts of one TCP segment that the diagnosis needs (DESIGN.md

@@ -93,6 +93,8 @@ public final class DirectionState {
     public internal(set) var windowScale: UInt8?
 
     public internal(set) var profile = SenderProfile()
+    /// What the reset judge needs of this sender, over the packets observed.
+    public internal(set) var observed = ObservedSender()
 
     /// The second copy of a packet that a cooked (`-i any`) capture saw on two
     /// interfaces: skipped, counted here.
@@ -169,6 +171,13 @@ public final class TCPConnection {
     /// When false the consumer is told only about RSTs, not every segment (e.g. non-RDP
     /// flows, or RDP past its handshake).
     public var observeSegments = true
+
+    /// Forgets what was observed of both senders so far: a consumer that starts
+    /// watching a connection late (RDP found by content) sees only what follows.
+    public func restartObservations() {
+        clientToServer.observed = ObservedSender()
+        serverToClient.observed = ObservedSender()
+    }
 
     // Flow-table bookkeeping.
     var slot: Int32 = -1

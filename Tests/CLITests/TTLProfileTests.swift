@@ -1,4 +1,5 @@
 @testable import Diagnosis
+import Reassembly
 import Testing
 
 /// The sender profile the reset judge compares RSTs with: TTLs in the order
