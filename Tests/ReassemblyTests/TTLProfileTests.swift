@@ -1,4 +1,3 @@
-@testable import Diagnosis
 import Reassembly
 import Testing
 
