@@ -1,41 +1,15 @@
-import Capture
 import Reassembly
 import TestSupport
 import Testing
-import Wire
 
 /// The per-sender facts the tracker keeps for the reset judge while a
 /// connection's packets are observed: TTL/IP ID profile, latest packet,
 /// largest payload, and what a sender sent after its own RST.
 @Suite struct ObservedSenderTests {
-    /// Stops observing every segment once `stopAtFrame` was handled (as the
-    /// analyzer does past the handshake); RSTs are still observed.
-    final class StopObserving: StreamConsumer {
-        let stopAtFrame: Int
-        var finished: [TCPConnection] = []
-        init(stopAtFrame: Int) { self.stopAtFrame = stopAtFrame }
-        func opened(_ connection: TCPConnection) {}
-        func data(_ connection: TCPConnection, _ direction: Direction, _ bytes: UnsafeRawBufferPointer,
-                  offset: UInt64, frame: Int, time: CaptureTime) -> PayloadDecision {
-            if frame >= stopAtFrame { connection.observeSegments = false }
-            return .keep
-        }
-        func gap(_ connection: TCPConnection, _ direction: Direction, offset: UInt64, length: UInt64, frame: Int) {}
-        func ended(_ connection: TCPConnection, _ direction: Direction, frame: Int, time: CaptureTime) {}
-        func segment(_ connection: TCPConnection, _ segment: SegmentEvent) {}
-        func anomaly(_ connection: TCPConnection, _ anomaly: StreamAnomaly, frame: Int) {}
-        func icmpError(_ connection: TCPConnection, _ message: ICMPMessage, direction: Direction,
-                       reporter: IPAddress, ttl: UInt8, frame: Int, time: CaptureTime) {}
-        func finished(_ connection: TCPConnection) { finished.append(connection) }
-    }
-
-    func run(_ c: Conversation, stopAtFrame: Int = .max) -> TCPConnection {
-        let consumer = StopObserving(stopAtFrame: stopAtFrame)
-        let tracker = FlowTracker(config: ReassemblyConfig(), consumer: consumer)
-        let reader = CaptureReader(memory: [c.memoryInput()])
-        while let frame = reader.next() { tracker.ingest(frame) }
-        tracker.finishAll()
-        return consumer.finished[0]
+    func run(_ c: Conversation, stopAtFrame: Int? = nil) -> TCPConnection {
+        let recorder = Recorder()
+        recorder.stopObservingAtFrame = stopAtFrame
+        return track(c, recorder: recorder).0.finished[0]
     }
 
     @Test func profilesEachSenderAndCountsWhatFollowsItsOwnReset() {

@@ -24,12 +24,16 @@ final class Recorder: StreamConsumer {
     var finished: [TCPConnection] = []
     /// Stop payload after this many bytes per direction (nil: never).
     var stopAfter: Int?
+    /// Stop observing every segment once payload from this frame on arrived (as the
+    /// analyzer does past the handshake); RSTs are still observed.
+    var stopObservingAtFrame: Int?
 
     func opened(_ connection: TCPConnection) { opened.append(connection.id) }
 
     func data(_ connection: TCPConnection, _ direction: Direction, _ bytes: UnsafeRawBufferPointer,
               offset: UInt64, frame: Int, time: CaptureTime) -> PayloadDecision {
         chunks.append(Chunk(connection: connection.id, direction: direction, offset: offset, bytes: Array(bytes), frame: frame))
+        if let stopObservingAtFrame, frame >= stopObservingAtFrame { connection.observeSegments = false }
         if let stopAfter, offset + UInt64(bytes.count) >= UInt64(stopAfter) { return .stop }
         return .keep
     }
