@@ -189,8 +189,8 @@ public final class ConnectionAnalyzer: StreamConsumer {
             if s.observations != nil { observations.adopt(connection) }
             Diagnose.run(&summary, observations: observations, hosts: hosts)
             // What this connection showed of each host helps judge later RSTs from it.
-            hosts.merge(connection.client.address, observations.profiles[0])
-            hosts.merge(connection.server.address, observations.profiles[1])
+            hosts.merge(connection.client.address, observations.senders[0].profile)
+            hosts.merge(connection.server.address, observations.senders[1].profile)
         }
         counts.add(summary)
         if keepSummaries { summaries.append(summary) }

@@ -17,7 +17,8 @@ enum Diagnose {
         let resets = ResetJudge.judge(observations.resets, observations: observations, connection: c, hosts: hosts)
         c.resets = resets
         let facts = DiagnosisFacts(c: c, resets: resets, icmp: observations.icmp, retransmissions: observations.retransmissions,
-                                   largestPayload: observations.largestPayload, inferred: inference.pdus)
+                                   largestPayload: PerDirection(observations.senders[0].largestPayload, observations.senders[1].largestPayload),
+                                   inferred: inference.pdus)
         let verdict = VerdictRules.verdict(facts)
         c.verdict = verdict
         c.findings = Findings.collect(facts, verdict: verdict)

@@ -65,23 +65,13 @@ struct Observations {
     var icmp: [ICMPObservation] = []
     /// Per direction: retransmitted segments by stream offset.
     var retransmissions = PerDirection<[Retransmission]>([], [])
-    /// Per direction: the sender's profile over packets that are not RSTs.
-    var profiles = PerDirection(TTLProfile(), TTLProfile())
-    /// Per direction: packets (not RSTs) the side sent after its own first RST, and the first such frame.
-    var afterOwnReset = PerDirection(0, 0)
-    var firstAfterOwnReset = PerDirection<Int?>(nil, nil)
-    /// Per direction: largest payload sent.
-    var largestPayload = PerDirection(0, 0)
+    /// Per direction: what the flow tracker observed of the sender (TTL/IP ID profile,
+    /// largest payload, packets after its own RST), taken over by `adopt`.
+    var senders = PerDirection(ObservedSender(), ObservedSender())
 
     /// Takes over what the flow tracker observed of each sender.
     mutating func adopt(_ connection: TCPConnection) {
-        for d in 0..<2 {
-            let observed = connection.state(d == 0 ? .clientToServer : .serverToClient).observed
-            profiles[d] = observed.profile
-            afterOwnReset[d] = observed.afterOwnReset
-            firstAfterOwnReset[d] = observed.firstAfterOwnReset
-            largestPayload[d] = observed.largestPayload
-        }
+        senders = PerDirection(connection.clientToServer.observed, connection.serverToClient.observed)
     }
 
     /// Records a RST or a retransmitted segment (other segments need nothing here).

@@ -69,7 +69,7 @@ enum ResetJudge {
         var notes: [String] = []
         let sender = r.direction == .clientToServer ? c.client.address : c.server.address
         // The sender's profile: this connection first, else the host across the capture.
-        var profile = observations.profiles[d]
+        var profile = observations.senders[d].profile
         var scope = "this connection"
         if !profile.hasTTL, let host = hosts.profile(sender), host.hasTTL {
             profile = host
@@ -110,9 +110,9 @@ enum ResetJudge {
         }
         // Race: the claimed sender kept sending after its own (first) RST.
         if let first = all.first(where: { $0.direction == r.direction }), first.frame == r.frame,
-           observations.afterOwnReset[d] > 0, let later = observations.firstAfterOwnReset[d] {
+           observations.senders[d].afterOwnReset > 0, let later = observations.senders[d].firstAfterOwnReset {
             signals.append(.race)
-            notes.append("the \(r.direction.sender) sent \(observations.afterOwnReset[d]) more packet(s) after it, first frame \(later)")
+            notes.append("the \(r.direction.sender) sent \(observations.senders[d].afterOwnReset) more packet(s) after it, first frame \(later)")
         }
         // Burst: several RSTs from the same side within a few ms, with different sequence numbers.
         let burst = all.filter { $0.direction == r.direction && abs($0.time.nanoseconds(since: r.time)) <= burstWindow }
