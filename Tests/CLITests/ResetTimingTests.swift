@@ -1,5 +1,6 @@
 import Capture
 @testable import Diagnosis
+import Dissect
 import TestSupport
 import Testing
 import Wire
@@ -52,5 +53,42 @@ import Wire
         #expect(Set(reset.signals).isSuperset(of: [.ttl, .timing]))
         #expect(reset.judgement == .forged)
         #expect(c.verdict?.cause == .forgedReset)
+    }
+
+    /// Past the handshake only RSTs are observed; a RST there is still timed from the
+    /// other side's latest packet, not from the last one observed.
+    @Test func aLateResetIsTimedFromTheLatestPacket() throws {
+        var c = Conversation.ipv4()
+        c.syn()
+        c.synAck()
+        c.time = c.time.adding(nanoseconds: 20 * CaptureTime.millisecond)  // the client is 20 ms away
+        c.ack(.client)
+        c.send(.client, RDPBuilder.x224ConnectionRequest(cookie: "mstshash=a", requestedProtocols: 1))
+        c.send(.server, RDPBuilder.x224ConnectionConfirm(.response(flags: 0, selectedProtocol: 1)))
+        c.send(.client, TLSBuilder.record(type: 22, TLSBuilder.clientHello(random: [UInt8](repeating: 1, count: 32), serverName: "rds")))
+        c.send(.server, TLSBuilder.record(type: 22, TLSBuilder.serverHello(random: [UInt8](repeating: 2, count: 32), sessionId: [])
+            + TLSBuilder.certificate([]) + TLSBuilder.serverHelloDone()))
+        var random = SplitMix64(seed: 7)
+        c.send(.client, TLSBuilder.record(type: 22, TLSBuilder.clientKeyExchangeECDHE(publicPoint: [UInt8](repeating: 6, count: 32)))
+            + TLSBuilder.changeCipherSpec() + TLSBuilder.encryptedFinished(random: &random))
+        c.send(.server, TLSBuilder.changeCipherSpec() + TLSBuilder.encryptedFinished(random: &random))
+        // Enough protected records both ways for the dissector to want no more.
+        var clientSequence: UInt64 = 1, serverSequence: UInt64 = 1
+        for _ in 0..<ConnectionDissector.encryptedRecordsKept {
+            c.send(.client, TLSBuilder.applicationData(plaintextLength: 30, sequence: &clientSequence, random: &random))
+            c.send(.server, TLSBuilder.applicationData(plaintextLength: 900, sequence: &serverSequence, random: &random))
+        }
+        // A second later the server sends again (not observed), and a RST claiming to
+        // come from the client follows it within a millisecond: too soon for a 20 ms round trip.
+        c.time = c.time.adding(nanoseconds: 1_000 * CaptureTime.millisecond)
+        c.send(.server, TLSBuilder.applicationData(plaintextLength: 500, sequence: &serverSequence, random: &random))
+        let late = c.frames.count
+        c.rst(.client)
+        let summary = try #require(Analysis.run(reader: CaptureReader(memory: [c.memoryInput()])).connections.first)
+        #expect(summary.stages.contains { $0.stage == .tlsEstablished })
+        let reset = try #require(summary.resets.first)
+        #expect(reset.reset.frame == late + 1)
+        #expect(reset.reset.provokedByFrame == late)
+        #expect(reset.signals.contains(.timing))
     }
 }
