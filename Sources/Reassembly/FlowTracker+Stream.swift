@@ -154,7 +154,7 @@ extension FlowTracker {
 
         // Resets are always reported: a late RST must still be judged.
         if connection.observeSegments || flags.contains(.rst) {
-            state.observed.record(frame: frame.number, time: frame.time, isReset: flags.contains(.rst), ttl: packet.ip.ttl,
+            state.observed.record(frame: frame.number, isReset: flags.contains(.rst), ttl: packet.ip.ttl,
                                   ipID: packet.ip.identification, isIPv6: packet.ip.version == 6, payloadLength: length)
             consumer.segment(connection, SegmentEvent(
                 frame: frame.number, time: frame.time, direction: direction, flags: flags,

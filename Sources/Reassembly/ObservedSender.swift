@@ -1,9 +1,7 @@
-import Capture
-
 /// What the reset judge needs to know of one sender, kept by the flow tracker
 /// in the direction's state while the connection's packets are observed
 /// (`TCPConnection.observeSegments`, and every RST): its TTL/IP ID profile,
-/// its latest packet, its largest payload, and what it sent after its own RST.
+/// its largest payload, and what it sent after its own RST.
 ///
 /// It lives here rather than with the judge because it is updated for every
 /// packet of a handshake: in the direction's state it sits beside the fields the
@@ -12,9 +10,6 @@ import Capture
 public struct ObservedSender: Sendable {
     /// TTL and IP ID behaviour over the sender's packets that are not RSTs.
     public internal(set) var profile = TTLProfile()
-    /// The latest packet observed (what a RST from the other side answers).
-    public internal(set) var lastFrame: Int?
-    public internal(set) var lastTime = CaptureTime.zero
     /// Largest payload observed.
     public internal(set) var largestPayload = 0
     /// Packets (not RSTs) sent after the sender's own first observed RST, and the first of them.
@@ -26,7 +21,7 @@ public struct ObservedSender: Sendable {
     public init() {}
 
     @inline(__always)
-    mutating func record(frame: Int, time: CaptureTime, isReset: Bool, ttl: UInt8, ipID: UInt32, isIPv6: Bool, payloadLength: Int) {
+    mutating func record(frame: Int, isReset: Bool, ttl: UInt8, ipID: UInt32, isIPv6: Bool, payloadLength: Int) {
         if isReset {
             sentReset = true
         } else {
@@ -36,8 +31,6 @@ public struct ObservedSender: Sendable {
                 if firstAfterOwnReset == nil { firstAfterOwnReset = frame }
             }
         }
-        lastFrame = frame
-        lastTime = time
         if payloadLength > largestPayload { largestPayload = payloadLength }
     }
 }
