@@ -102,7 +102,6 @@ public final class ConnectionAnalyzer: StreamConsumer {
                 let dissector = ConnectionDissector(keyLog: keyLog)
                 s.dissector = dissector
                 s.observations = Observations()
-                connection.restartObservations()
                 // Bytes held back while deciding go first.
                 if s.head.count > bytes.count {
                     let earlier = s.head.count - bytes.count
@@ -147,10 +146,10 @@ public final class ConnectionAnalyzer: StreamConsumer {
     }
     public func ended(_ connection: TCPConnection, _ direction: Direction, frame: Int, time: CaptureTime) {}
     public func segment(_ connection: TCPConnection, _ segment: SegmentEvent) {
-        // Borrowed: the connection holds its state for as long as it is in the table.
         // The tracker keeps each sender's profile itself (`ObservedSender`); only RSTs and
         // retransmitted segments are left to record here, so most packets never reach the state.
         guard segment.flags.contains(.rst) || segment.kind.isRetransmission else { return }
+        // Borrowed: the connection holds its state for as long as it is in the table.
         Unmanaged.passUnretained(state(connection))._withUnsafeGuaranteedRef { s in
             guard s.observations != nil else { return }
             s.observations?.record(segment, connection: connection)
@@ -185,8 +184,9 @@ public final class ConnectionAnalyzer: StreamConsumer {
         var summary = ConnectionSummary(connection, rdpDetectedBy: s.detectedBy)
         if let dissector = s.dissector { summary.addHandshake(dissector, caches: caches) }
         if summary.isRDP {
+            // (Every RDP connection got its observations when it was found to be RDP.)
             var observations = s.observations ?? Observations()
-            if s.observations != nil { observations.adopt(connection) }
+            observations.adopt(connection)
             Diagnose.run(&summary, observations: observations, hosts: hosts)
             // What this connection showed of each host helps judge later RSTs from it.
             hosts.merge(connection.client.address, observations.senders[0].profile)

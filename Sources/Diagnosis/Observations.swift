@@ -83,13 +83,13 @@ struct Observations {
                 // What provoked it: the other side's latest packet, observed or not (past the
                 // handshake only RSTs are observed, and a late RST answers a late packet).
                 let other = connection.state(e.direction.reversed)
+                let provoked = other.firstFrame == nil ? nil : (frame: other.lastFrame, time: other.lastTime)
                 resets.append(ResetPacket(
                     frame: e.frame, time: e.time, direction: e.direction, sequence: e.sequence,
                     streamOffset: e.streamOffset, expectedOffset: state.nextOffset, peerAckedOffset: state.ackedOffset,
                     hasACK: e.flags.contains(.ack), ttl: e.ttl, ipID: e.ipID, isIPv6: e.isIPv6,
                     payloadLength: e.payloadLength, optionKinds: e.options.kinds,
-                    provokedByFrame: other.firstFrame == nil ? nil : other.lastFrame,
-                    provokedByTime: other.firstFrame == nil ? nil : other.lastTime))
+                    provokedByFrame: provoked?.frame, provokedByTime: provoked?.time))
             }
         }
         if e.kind.isRetransmission && e.payloadLength > 0 {

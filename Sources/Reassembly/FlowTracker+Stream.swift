@@ -154,8 +154,12 @@ extension FlowTracker {
 
         // Resets are always reported: a late RST must still be judged.
         if connection.observeSegments || flags.contains(.rst) {
-            state.observed.record(frame: frame.number, isReset: flags.contains(.rst), ttl: packet.ip.ttl,
-                                  ipID: packet.ip.identification, isIPv6: packet.ip.version == 6, payloadLength: length)
+            // The reset judge's view of each sender is kept for RDP connections only (by
+            // port from the start, by content from the packet that showed it).
+            if connection.isRDP {
+                state.observed.record(frame: frame.number, isReset: flags.contains(.rst), ttl: packet.ip.ttl,
+                                      ipID: packet.ip.identification, isIPv6: packet.ip.version == 6, payloadLength: length)
+            }
             consumer.segment(connection, SegmentEvent(
                 frame: frame.number, time: frame.time, direction: direction, flags: flags,
                 sequence: tcp.sequence, acknowledgment: tcp.acknowledgment, streamOffset: start,

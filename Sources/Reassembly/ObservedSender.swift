@@ -1,7 +1,7 @@
-/// What the reset judge needs to know of one sender, kept by the flow tracker
-/// in the direction's state while the connection's packets are observed
-/// (`TCPConnection.observeSegments`, and every RST): its TTL/IP ID profile,
-/// its largest payload, and what it sent after its own RST.
+/// What the reset judge needs to know of one sender of an RDP connection, kept
+/// by the flow tracker in the direction's state while the connection's packets
+/// are observed (`TCPConnection.observeSegments`, and every RST): its TTL/IP ID
+/// profile, its largest payload, and what it sent after its own RST.
 ///
 /// It lives here rather than with the judge because it is updated for every
 /// packet of a handshake: in the direction's state it sits beside the fields the

@@ -172,13 +172,6 @@ public final class TCPConnection {
     /// flows, or RDP past its handshake).
     public var observeSegments = true
 
-    /// Forgets what was observed of both senders so far: a consumer that starts
-    /// watching a connection late (RDP found by content) sees only what follows.
-    public func restartObservations() {
-        clientToServer.observed = ObservedSender()
-        serverToClient.observed = ObservedSender()
-    }
-
     // Flow-table bookkeeping.
     var slot: Int32 = -1
 

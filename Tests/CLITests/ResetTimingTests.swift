@@ -90,5 +90,8 @@ import Wire
         #expect(reset.reset.frame == late + 1)
         #expect(reset.reset.provokedByFrame == late)
         #expect(reset.signals.contains(.timing))
+        // Timing alone (the RST carries the client's TTL and IP ID series) blames nobody in the path.
+        #expect(reset.judgement == .undetermined)
+        #expect(summary.verdict?.cause == .clientReset)
     }
 }

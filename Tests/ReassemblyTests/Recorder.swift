@@ -27,6 +27,9 @@ final class Recorder: StreamConsumer {
     /// Stop observing every segment once payload from this frame on arrived (as the
     /// analyzer does past the handshake); RSTs are still observed.
     var stopObservingAtFrame: Int?
+    /// Take the connection for RDP, as the analyzer does on a Connection Request,
+    /// once payload from this frame on arrived.
+    var rdpByContentAtFrame: Int?
 
     func opened(_ connection: TCPConnection) { opened.append(connection.id) }
 
@@ -34,6 +37,7 @@ final class Recorder: StreamConsumer {
               offset: UInt64, frame: Int, time: CaptureTime) -> PayloadDecision {
         chunks.append(Chunk(connection: connection.id, direction: direction, offset: offset, bytes: Array(bytes), frame: frame))
         if let stopObservingAtFrame, frame >= stopObservingAtFrame { connection.observeSegments = false }
+        if let rdpByContentAtFrame, frame >= rdpByContentAtFrame { connection.isRDPByContent = true }
         if let stopAfter, offset + UInt64(bytes.count) >= UInt64(stopAfter) { return .stop }
         return .keep
     }
