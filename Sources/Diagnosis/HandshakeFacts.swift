@@ -42,7 +42,7 @@ extension TLSFacts {
         // check, `hello?.`, `hello.map`) copied it again, and it holds a dozen arrays.
         if let hello = session.clientHello {
             offeredVersions = (hello.supportedVersions.isEmpty ? [hello.legacyVersion] : hello.supportedVersions).map(\.description)
-            offeredCipherSuites = hello.cipherSuites.count
+            offeredCipherSuites = hello.cipherSuiteCount
             serverName = hello.serverName
             alpn = hello.alpnNames
             clientFingerprint = caches.fingerprint(hello)

@@ -39,46 +39,15 @@ final class SummaryCaches {
         }
     }
 
-    /// What a JA4-style fingerprint depends on (never the random or key shares).
-    /// The arrays are the hello's own (shared, not copied): mapping them to arrays
-    /// of raw values cost five allocations per connection for a cache lookup.
-    /// Extensions count by type only.
+    /// What a JA4-style fingerprint depends on (never the random or key shares),
+    /// compared and hashed in the hello's own bytes (`TLSClientHello.hasSameShape(as:)`):
+    /// building its lists for a cache lookup cost five allocations per connection.
     struct ClientHelloShape: Hashable {
-        var legacyVersion: TLSVersion
-        var cipherSuites: [TLSCipherSuite]
-        var extensions: [TLSExtensionEntry]
-        var supportedVersions: [TLSVersion]
-        var signatureAlgorithms: [TLSSignatureScheme]
-        var alpn: [[UInt8]]
-        var hasServerName: Bool
+        let hello: TLSClientHello
 
-        init(_ h: TLSClientHello) {
-            legacyVersion = h.legacyVersion
-            cipherSuites = h.cipherSuites
-            extensions = h.extensions
-            supportedVersions = h.supportedVersions
-            signatureAlgorithms = h.signatureAlgorithms
-            alpn = h.alpnProtocols
-            hasServerName = h.serverName != nil
-        }
+        func hash(into hasher: inout Hasher) { hello.hashShape(into: &hasher) }
 
-        func hash(into hasher: inout Hasher) {
-            hasher.combine(legacyVersion)
-            hasher.combine(cipherSuites)
-            hasher.combine(extensions.count)
-            for e in extensions { hasher.combine(e.type) }
-            hasher.combine(supportedVersions)
-            hasher.combine(signatureAlgorithms)
-            hasher.combine(alpn)
-            hasher.combine(hasServerName)
-        }
-
-        static func == (a: Self, b: Self) -> Bool {
-            a.legacyVersion == b.legacyVersion && a.cipherSuites == b.cipherSuites
-                && a.extensions.elementsEqual(b.extensions) { $0.type == $1.type }
-                && a.supportedVersions == b.supportedVersions && a.signatureAlgorithms == b.signatureAlgorithms
-                && a.alpn == b.alpn && a.hasServerName == b.hasServerName
-        }
+        static func == (a: Self, b: Self) -> Bool { a.hello.hasSameShape(as: b.hello) }
     }
 
     func summaries(of chain: [[UInt8]]) -> [X509CertificateSummary] {
@@ -96,7 +65,7 @@ final class SummaryCaches {
     }
 
     func fingerprint(_ hello: TLSClientHello) -> String {
-        let shape = ClientHelloShape(hello)
+        let shape = ClientHelloShape(hello: hello)
         if let cached = fingerprints[shape] { return cached }
         let value = TLSClientFingerprint.ja4Style(hello)
         if fingerprints.count >= Self.capacity { fingerprints.removeAll(keepingCapacity: true) }

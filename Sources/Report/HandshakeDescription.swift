@@ -279,16 +279,17 @@ public enum HandshakeDescription {
         switch m.body {
         case .clientHello(let h):
             out.append("offers ")
-            if h.supportedVersions.isEmpty {
+            let versions = h.supportedVersions
+            if versions.isEmpty {
                 out.append(h.legacyVersion.description)
             } else {
-                for (i, version) in h.supportedVersions.enumerated() {
+                for (i, version) in versions.enumerated() {
                     if i > 0 { out.append(",") }
                     out.append(version.description)
                 }
             }
             out.append("; ")
-            out.append(h.cipherSuites.count)
+            out.append(h.cipherSuiteCount)
             out.append(" suites")
             if let sni = h.serverName {
                 out.append("; SNI ")

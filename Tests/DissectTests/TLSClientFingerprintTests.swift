@@ -61,4 +61,59 @@ import Testing
     func alpnCharacters(name: [UInt8]?, expected: String) {
         #expect(TLSClientFingerprint.alpnCode(name) == expected)
     }
+
+    /// A ClientHello with what a shape leaves out (random, session ID, server name,
+    /// key share) and what it keeps (suites, extension order) chosen by the caller.
+    static func shapedHello(random: UInt8 = 0, sessionID: [UInt8] = [], host: String = "a.example",
+                            suites: [UInt16] = [0x1301, 0xC02F], sniFirst: Bool = true) throws -> TLSClientHello {
+        var extensions: [UInt8] = []
+        func ext(_ type: UInt16, _ body: [UInt8]) { extensions += u16(type) + vec16(body) }
+        let sni = u16(0x0000) + vec16(vec16([0] + vec16(Array(host.utf8))))
+        let versions = u16(0x002B) + vec16(vec8(u16(0x0304) + u16(0x0303)))
+        extensions += sniFirst ? sni + versions : versions + sni
+        ext(0x0033, vec16(u16(29) + vec16([UInt8](repeating: random, count: 32))))
+        ext(0x000D, vec16(u16(0x0804) + u16(0x0403)))
+        let body = u16(0x0303) + [UInt8](repeating: random, count: 32) + vec8(sessionID) + vec16(suites.flatMap(u16))
+            + vec8([0]) + vec16(extensions)
+        return try #require(hello(handshakeMessage(1, body)))
+    }
+
+    static func shapeHash(_ h: TLSClientHello) -> Int {
+        var hasher = Hasher()
+        h.hashShape(into: &hasher)
+        return hasher.finalize()
+    }
+
+    /// The fingerprint cache is keyed on a hello's shape, read from its bytes: hellos that
+    /// differ only in what the fingerprint ignores share a shape (and its hash); a change
+    /// in what it reads makes another shape.
+    @Test func shapeKeepsWhatTheFingerprintReads() throws {
+        let first = try Self.shapedHello()
+        let other = try Self.shapedHello(random: 7, sessionID: [1, 2, 3], host: "another-host.example.com")
+        #expect(first.random != other.random && first.serverName != other.serverName)
+        #expect(first.hasSameShape(as: other))
+        #expect(Self.shapeHash(first) == Self.shapeHash(other))
+        #expect(TLSClientFingerprint.ja4StyleRaw(first) == TLSClientFingerprint.ja4StyleRaw(other))
+
+        for changed in [try Self.shapedHello(suites: [0xC02F, 0x1301]), try Self.shapedHello(sniFirst: false)] {
+            #expect(!first.hasSameShape(as: changed))
+            #expect(first.cipherSuites != changed.cipherSuites || first.extensions != changed.extensions)
+        }
+    }
+
+    /// The lists are read from the kept body on demand: each is what the hello holds.
+    @Test func listsAreReadFromTheBody() throws {
+        let h = try Self.shapedHello(random: 9, sessionID: [4, 5], host: "rds.example.net")
+        #expect(h.random == [UInt8](repeating: 9, count: 32))
+        #expect(h.sessionID == [4, 5])
+        #expect(h.cipherSuites.map(\.rawValue) == [0x1301, 0xC02F] && h.cipherSuiteCount == 2)
+        #expect(h.compressionMethods == [0])
+        #expect(h.extensions.map(\.type.rawValue) == [0x0000, 0x002B, 0x0033, 0x000D])
+        #expect(h.extensions.map(\.length) == [20, 5, 38, 6])
+        #expect(h.serverName == "rds.example.net")
+        #expect(h.supportedVersions.map(\.rawValue) == [0x0304, 0x0303] && h.highestVersion.rawValue == 0x0304)
+        #expect(h.signatureAlgorithms.map(\.rawValue) == [0x0804, 0x0403])
+        #expect(h.keyShareGroups.map(\.rawValue) == [29])
+        #expect(h.has(.keyShare) && !h.has(.alpn) && h.alpnProtocols.isEmpty && h.supportedGroups.isEmpty)
+    }
 }

@@ -1,21 +1,28 @@
 import Wire
 
 /// A ClientHello, with the extensions the diagnosis and the fingerprint read.
+///
+/// The body is kept as sent, in one array, and each list is read from it when
+/// asked for. Every RDP connection parses a hello on the reassembling thread,
+/// where a dozen arrays per hello (one per list) were a dozen allocations and,
+/// on the finishing thread, a dozen frees; most hellos are then only looked up
+/// by shape (`SummaryCaches`) or counted. The parse checks every list it keeps
+/// a place for, so reading one later cannot fail.
 public struct TLSClientHello: Equatable, Sendable {
     public var legacyVersion: TLSVersion
-    public var random: [UInt8]
-    public var sessionID: [UInt8]
-    public var cipherSuites: [TLSCipherSuite]
-    public var compressionMethods: [UInt8]
-    /// Every extension in wire order (GREASE included).
-    public var extensions: [TLSExtensionEntry]
-    public var serverName: String?
-    /// ALPN protocol names as sent (bytes; usually ASCII like "h2").
-    public var alpnProtocols: [[UInt8]]
-    public var supportedVersions: [TLSVersion]
-    public var supportedGroups: [TLSNamedGroup]
-    public var signatureAlgorithms: [TLSSignatureScheme]
-    public var keyShareGroups: [TLSNamedGroup]
+    /// The handshake message body, exactly as it came.
+    public let body: [UInt8]
+    private var sessionIDPlace: Place
+    private var cipherSuitesPlace: Place
+    private var compressionPlace: Place
+    /// The extension list (inside its length); empty when the hello has none.
+    private var extensionListPlace: Place
+    private var serverNamePlace: Place?
+    private var alpnPlace: Place?
+    private var supportedVersionsPlace: Place?
+    private var supportedGroupsPlace: Place?
+    private var signatureAlgorithmsPlace: Place?
+    private var keySharePlace: Place?
     public var extendedMasterSecret: Bool
     /// renegotiation_info extension present, or the SCSV among the suites [RFC 5746 §3.3].
     public var secureRenegotiation: Bool
@@ -23,15 +30,142 @@ public struct TLSClientHello: Equatable, Sendable {
     /// still reported, since these explain a server's decode_error alert.
     public var anomalies: [DissectError]
 
+    /// Where a part lies in `body`. For a list: its contents, without the length
+    /// prefix; for an extension the diagnosis reads: the extension's data.
+    struct Place: Equatable, Sendable {
+        var start: Int32
+        var count: Int32
+    }
+
+    public var random: [UInt8] { Array(body[2..<34]) }
+    public var sessionID: [UInt8] { bytes(sessionIDPlace) }
+    public var cipherSuites: [TLSCipherSuite] { u16s(cipherSuitesPlace, as: TLSCipherSuite.init(rawValue:)) }
+    /// How many suites were offered, without building the list.
+    public var cipherSuiteCount: Int { Int(cipherSuitesPlace.count) / 2 }
+    public var compressionMethods: [UInt8] { bytes(compressionPlace) }
+
+    /// Every extension in wire order (GREASE included).
+    public var extensions: [TLSExtensionEntry] {
+        read(extensionListPlace) { list in TLSExtensionBlock.Bodies(list: list).map { TLSExtensionEntry(type: $0.0, length: $0.1.remaining) } }
+    }
+
+    public var serverName: String? {
+        serverNamePlace.flatMap { place in read(place) { (try? TLSExtensionReader.serverName($0)) ?? nil } }
+    }
+
+    /// ALPN protocol names as sent (bytes; usually ASCII like "h2").
+    public var alpnProtocols: [[UInt8]] {
+        alpnPlace.map { place in read(place) { (try? TLSExtensionReader.alpn($0)) ?? [] } } ?? []
+    }
+
+    public var supportedVersions: [TLSVersion] {
+        supportedVersionsPlace.map { place in read(place) { (try? TLSExtensionReader.versionList($0)) ?? [] } } ?? []
+    }
+
+    public var supportedGroups: [TLSNamedGroup] {
+        supportedGroupsPlace.map { place in
+            read(place) { (try? TLSExtensionReader.list16($0, as: TLSNamedGroup.init(rawValue:))) ?? [] }
+        } ?? []
+    }
+
+    public var signatureAlgorithms: [TLSSignatureScheme] {
+        signatureAlgorithmsPlace.map { place in
+            read(place) { (try? TLSExtensionReader.list16($0, as: TLSSignatureScheme.init(rawValue:))) ?? [] }
+        } ?? []
+    }
+
+    public var keyShareGroups: [TLSNamedGroup] {
+        keySharePlace.map { place in read(place) { (try? TLSExtensionReader.clientKeyShares($0)) ?? [] } } ?? []
+    }
+
     /// The highest version offered: from supported_versions (GREASE skipped)
     /// when present [RFC 8446 §4.2.1], else legacy_version.
     public var highestVersion: TLSVersion {
-        supportedVersions.filter { !$0.isGREASE }.max() ?? legacyVersion
+        var highest: TLSVersion?
+        if let place = supportedVersionsPlace {
+            read(place) { data in
+                var c = data
+                guard var list = try? c.vector8(TLSExtensionReader.code) else { return }
+                while let raw = list.u16be() {
+                    let v = TLSVersion(rawValue: raw)
+                    if !v.isGREASE, highest.map({ v > $0 }) ?? true { highest = v }
+                }
+            }
+        }
+        return highest ?? legacyVersion
     }
 
     public var alpnNames: [String] { alpnProtocols.map { String(decoding: $0, as: UTF8.self) } }
 
-    public func has(_ type: TLSExtensionType) -> Bool { extensions.contains { $0.type == type } }
+    public func has(_ type: TLSExtensionType) -> Bool {
+        read(extensionListPlace) { list in TLSExtensionBlock.Bodies(list: list).contains { $0.0 == type } }
+    }
+
+    /// What a fingerprint of this hello depends on, as raw bytes: the suites, the extension
+    /// types in order, supported_versions, signature_algorithms, ALPN, and whether a server
+    /// name was sent. Two hellos whose parts are equal here have equal lists, so a cache
+    /// can be keyed on them without building any list.
+    public func hasSameShape(as other: TLSClientHello) -> Bool {
+        legacyVersion == other.legacyVersion
+            && sameBytes(cipherSuitesPlace, other, other.cipherSuitesPlace)
+            && sameBytes(supportedVersionsPlace, other, other.supportedVersionsPlace)
+            && sameBytes(signatureAlgorithmsPlace, other, other.signatureAlgorithmsPlace)
+            && sameBytes(alpnPlace, other, other.alpnPlace)
+            && (serverNamePlace == nil) == (other.serverNamePlace == nil)
+            && read(extensionListPlace) { mine in
+                other.read(other.extensionListPlace) { theirs in
+                    TLSExtensionBlock.Bodies(list: mine).map(\.0).elementsEqual(TLSExtensionBlock.Bodies(list: theirs).map(\.0))
+                }
+            }
+    }
+
+    /// Hashes what `hasSameShape(as:)` compares.
+    public func hashShape(into hasher: inout Hasher) {
+        hasher.combine(legacyVersion)
+        func combine(_ place: Place?) {
+            read(place ?? Place(start: 0, count: 0)) { c in
+                hasher.combine(c.remaining)
+                hasher.combine(bytes: c.unread)
+            }
+        }
+        combine(cipherSuitesPlace)
+        combine(supportedVersionsPlace)
+        combine(signatureAlgorithmsPlace)
+        combine(alpnPlace)
+        hasher.combine(serverNamePlace == nil)
+        read(extensionListPlace) { list in
+            for (type, _) in TLSExtensionBlock.Bodies(list: list) { hasher.combine(type) }
+        }
+    }
+
+    // MARK: reading the kept body
+
+    private func read<T>(_ place: Place, _ body: (ByteCursor) -> T) -> T {
+        self.body.withUnsafeBytes { raw in
+            let part = UnsafeRawBufferPointer(rebasing: raw[Int(place.start)..<Int(place.start + place.count)])
+            return body(ByteCursor(part))
+        }
+    }
+
+    private func bytes(_ place: Place) -> [UInt8] {
+        Array(body[Int(place.start)..<Int(place.start + place.count)])
+    }
+
+    private func u16s<T>(_ place: Place, as make: (UInt16) -> T) -> [T] {
+        read(place) { c in
+            var c = c
+            var out: [T] = []
+            out.reserveCapacity(c.remaining / 2)
+            while let v = c.u16be() { out.append(make(v)) }
+            return out
+        }
+    }
+
+    private func sameBytes(_ mine: Place?, _ other: TLSClientHello, _ theirs: Place?) -> Bool {
+        read(mine ?? Place(start: 0, count: 0)) { a in
+            other.read(theirs ?? Place(start: 0, count: 0)) { b in a.unread.elementsEqual(b.unread) }
+        }
+    }
 
     /// ClientHello body [RFC 8446 §4.1.2; RFC 5246 §7.4.1.2]:
     /// ```
@@ -42,58 +176,69 @@ public struct TLSClientHello: Equatable, Sendable {
     /// `body` is exactly the handshake message body.
     public static func parse(body: ByteCursor) throws(DissectError) -> TLSClientHello {
         let truncated = "tls_client_hello_truncated"
+        let origin = body.offset
+        func place(_ part: ByteCursor) -> Place { Place(start: Int32(part.offset - origin), count: Int32(part.remaining)) }
         var c = body
         let version = try required(c.u16be(), truncated, at: c.offset)
-        let random = try required(c.array(32), truncated, at: c.offset)
+        guard c.skip(32) else { throw DissectError(truncated, offset: c.offset) }
         let sid = try c.vector8(truncated)
         guard sid.remaining <= 32 else {
             throw DissectError("tls_session_id_too_long", offset: sid.offset, detail: "\(sid.remaining) bytes")
         }
-        let suites = try c.u16List("tls_cipher_suites_invalid", as: TLSCipherSuite.init(rawValue:))
+        let suites = try c.vector16("tls_cipher_suites_invalid")
+        guard suites.remaining % 2 == 0 else { throw DissectError("tls_cipher_suites_invalid", offset: suites.offset) }
         let compression = try c.vector8(truncated)
         guard compression.remaining >= 1 else {
             throw DissectError("tls_compression_methods_invalid", offset: compression.offset)
         }
+        var scsv = false
+        var suiteList = suites
+        while let suite = suiteList.u16be() { if suite == 0x00FF { scsv = true } }
         var hello = TLSClientHello(
-            legacyVersion: TLSVersion(rawValue: version), random: random, sessionID: Array(sid.unread),
-            cipherSuites: suites, compressionMethods: Array(compression.unread),
-            extensions: [], serverName: nil, alpnProtocols: [], supportedVersions: [], supportedGroups: [],
-            signatureAlgorithms: [], keyShareGroups: [], extendedMasterSecret: false,
-            secureRenegotiation: suites.contains(TLSCipherSuite(rawValue: 0x00FF)), anomalies: []
+            legacyVersion: TLSVersion(rawValue: version), body: Array(body.unread),
+            sessionIDPlace: place(sid), cipherSuitesPlace: place(suites), compressionPlace: place(compression),
+            extensionListPlace: Place(start: Int32(c.offset - origin), count: 0),
+            extendedMasterSecret: false, secureRenegotiation: scsv, anomalies: []
         )
         guard !c.isAtEnd else { return hello }
         let block = try TLSExtensionBlock.parse(&c)
         try c.expectEnd("tls_client_hello_trailing_bytes")
-        hello.extensions = block.entries
+        hello.extensionListPlace = place(block.list)
         hello.anomalies = block.anomalies
-        hello.read(block)
+        hello.read(block, place: place)
         return hello
     }
 
-    private mutating func read(_ block: TLSExtensionBlock) {
+    /// Checks each extension the diagnosis reads and keeps where it is. A later
+    /// extension of the same type (itself an anomaly) replaces an earlier one, and
+    /// one that does not read clears it, as reading the lists straight away would.
+    private mutating func read(_ block: TLSExtensionBlock, place: (ByteCursor) -> Place) {
         typealias R = TLSExtensionReader
-        for (type, body) in block.data {
+        for (type, data) in block.data {
+            /// The extension's place when `check` passes; nil (and an anomaly) when not.
+            func checked(_ check: (ByteCursor) throws(DissectError) -> Void) -> Place? {
+                R.read(type, &anomalies) { () throws(DissectError) in try check(data) }.map { place(data) }
+            }
             switch type {
             case .serverName:
-                serverName = R.read(type, &anomalies) { () throws(DissectError) in try R.serverName(body) } ?? nil
+                // Kept only when it names a host, so that "a server name was sent" needs no string.
+                var named = false
+                serverNamePlace = checked { body throws(DissectError) in try R.hostNames(body) { _ in named = true } }
+                if !named { serverNamePlace = nil }
             case .alpn:
-                alpnProtocols = R.read(type, &anomalies) { () throws(DissectError) in try R.alpn(body) } ?? []
+                alpnPlace = checked { body throws(DissectError) in try R.alpnNames(body) { _ in } }
             case .supportedVersions:
-                supportedVersions = R.read(type, &anomalies) { () throws(DissectError) in try R.versionList(body) } ?? []
+                supportedVersionsPlace = checked { body throws(DissectError) in _ = try R.versionListBytes(body) }
             case .supportedGroups:
-                supportedGroups = R.read(type, &anomalies) { () throws(DissectError) in
-                    try R.list16(body, as: TLSNamedGroup.init(rawValue:))
-                } ?? []
+                supportedGroupsPlace = checked { body throws(DissectError) in try R.checkList16(body) }
             case .signatureAlgorithms:
-                signatureAlgorithms = R.read(type, &anomalies) { () throws(DissectError) in
-                    try R.list16(body, as: TLSSignatureScheme.init(rawValue:))
-                } ?? []
+                signatureAlgorithmsPlace = checked { body throws(DissectError) in try R.checkList16(body) }
             case .keyShare:
-                keyShareGroups = R.read(type, &anomalies) { () throws(DissectError) in try R.clientKeyShares(body) } ?? []
+                keySharePlace = checked { body throws(DissectError) in try R.keyShareGroups(body) { _ in } }
             case .extendedMasterSecret:
-                extendedMasterSecret = R.read(type, &anomalies) { () throws(DissectError) in try R.empty(body) } != nil
+                extendedMasterSecret = R.read(type, &anomalies) { () throws(DissectError) in try R.empty(data) } != nil
             case .renegotiationInfo:
-                if R.read(type, &anomalies, { () throws(DissectError) in try R.renegotiationInfo(body) }) != nil {
+                if R.read(type, &anomalies, { () throws(DissectError) in try R.renegotiationInfo(data) }) != nil {
                     secureRenegotiation = true
                 }
             default:

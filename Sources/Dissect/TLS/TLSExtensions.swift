@@ -11,15 +11,17 @@ public struct TLSExtensionEntry: Hashable, Sendable, CustomStringConvertible {
 /// `extensions<0..2^16-1>`, each `type u16 | extension_data<0..2^16-1>`.
 /// The block must be filled exactly by whole extensions.
 struct TLSExtensionBlock {
-    var entries: [TLSExtensionEntry] = []
     /// Non-fatal findings (duplicates); a server would refuse the hello.
     var anomalies: [DissectError] = []
-    /// The extension list, whole and already walked once by `parse`.
-    private let list: ByteCursor
+    /// The extension list (inside its length), whole and already walked once by `parse`.
+    let list: ByteCursor
 
     /// (type, data) pairs in wire order; the cursors borrow the message bytes. Read
     /// from the list again rather than kept in an array: an allocation per hello less.
     var data: Bodies { Bodies(list: list) }
+
+    /// Each extension's type and length, in wire order.
+    var entries: [TLSExtensionEntry] { data.map { TLSExtensionEntry(type: $0.0, length: $0.1.remaining) } }
 
     struct Bodies: Sequence, IteratorProtocol {
         var list: ByteCursor
@@ -36,21 +38,19 @@ struct TLSExtensionBlock {
     static func parse(_ c: inout ByteCursor) throws(DissectError) -> TLSExtensionBlock {
         var list = try c.vector16("tls_extensions_length_invalid")
         var block = TLSExtensionBlock(list: list)
-        // The entries are kept with the hello for the connection's life: room for exactly
-        // as many as the block holds (a quick walk over the lengths first), not a guess.
-        // A hello has a few dozen at most, so the entries themselves serve as the list of
-        // types seen (no set to build per hello).
-        block.entries.reserveCapacity(block.data.reduce(0) { count, _ in count + 1 })
+        let start = list
         while !list.isAtEnd {
             let at = list.offset
             guard let type = list.u16be() else { throw DissectError("tls_extension_truncated", offset: at) }
-            let body = try list.vector16("tls_extension_truncated")
-            let t = TLSExtensionType(rawValue: type)
+            _ = try list.vector16("tls_extension_truncated")
             // RFC 8446 §4.2: "There MUST NOT be more than one extension of the same type".
-            if block.entries.contains(where: { $0.type.rawValue == type }) {
-                block.anomalies.append(DissectError("tls_extension_duplicate", offset: at, detail: "\(t)"))
+            // The extensions before this one are walked again (a hello has a few dozen at
+            // most), so no set of the types seen is built per hello.
+            var earlier = start
+            guard let before = earlier.sub(length: at - start.offset) else { continue }
+            if Bodies(list: before).contains(where: { $0.0.rawValue == type }) {
+                block.anomalies.append(DissectError("tls_extension_duplicate", offset: at, detail: "\(TLSExtensionType(rawValue: type))"))
             }
-            block.entries.append(TLSExtensionEntry(type: t, length: body.remaining))
         }
         return block
     }
@@ -64,42 +64,59 @@ enum TLSExtensionReader {
 
     /// server_name [RFC 6066 §3]: the first host_name (type 0) of the list.
     static func serverName(_ body: ByteCursor) throws(DissectError) -> String? {
+        var host: ByteCursor?
+        try hostNames(body) { if host == nil { host = $0 } }
+        return host.map { String(decoding: $0.unread, as: UTF8.self) }
+    }
+
+    /// server_name [RFC 6066 §3]: checks the list and hands over each host_name (type 0).
+    static func hostNames(_ body: ByteCursor, _ visit: (ByteCursor) -> Void) throws(DissectError) {
         var b = body
         var list = try b.vector16(code)
         try b.expectEnd(code)
-        var host: String?
         while !list.isAtEnd {
             let type = try required(list.u8(), code, at: list.offset)
             let name = try list.vector16(code)
-            if type == 0, host == nil { host = String(decoding: name.unread, as: UTF8.self) }
+            if type == 0 { visit(name) }
         }
-        return host
     }
 
     /// application_layer_protocol_negotiation [RFC 7301 §3.1]: non-empty names.
     static func alpn(_ body: ByteCursor) throws(DissectError) -> [[UInt8]] {
+        var names: [[UInt8]] = []
+        try alpnNames(body) { names.append(Array($0.unread)) }
+        return names
+    }
+
+    /// application_layer_protocol_negotiation [RFC 7301 §3.1]: checks the list and
+    /// hands over each name (none may be empty).
+    static func alpnNames(_ body: ByteCursor, _ visit: (ByteCursor) -> Void) throws(DissectError) {
         var b = body
         var list = try b.vector16(code)
         try b.expectEnd(code)
-        var names: [[UInt8]] = []
         while !list.isAtEnd {
             let name = try list.vector8(code)
             guard name.remaining > 0 else { throw DissectError(code, offset: name.offset, detail: "empty ALPN name") }
-            names.append(Array(name.unread))
+            visit(name)
         }
-        return names
     }
 
     /// supported_versions in a ClientHello [RFC 8446 §4.2.1]: `versions<2..254>`.
     static func versionList(_ body: ByteCursor) throws(DissectError) -> [TLSVersion] {
-        var b = body
-        var list = try b.vector8(code)
-        try b.expectEnd(code)
-        guard list.remaining % 2 == 0 else { throw DissectError(code, offset: list.offset) }
+        var list = try versionListBytes(body)
         var out: [TLSVersion] = []
         out.reserveCapacity(list.remaining / 2)
         while let v = list.u16be() { out.append(TLSVersion(rawValue: v)) }
         return out
+    }
+
+    /// supported_versions in a ClientHello, checked: the versions, two bytes each.
+    static func versionListBytes(_ body: ByteCursor) throws(DissectError) -> ByteCursor {
+        var b = body
+        let list = try b.vector8(code)
+        try b.expectEnd(code)
+        guard list.remaining % 2 == 0 else { throw DissectError(code, offset: list.offset) }
+        return list
     }
 
     /// A body that is exactly one u16 (ServerHello supported_versions, HRR key_share).
@@ -118,18 +135,31 @@ enum TLSExtensionReader {
         return list
     }
 
+    /// The same list, checked without building it.
+    static func checkList16(_ body: ByteCursor) throws(DissectError) {
+        var b = body
+        let list = try b.vector16(code)
+        guard list.remaining % 2 == 0 else { throw DissectError(code, offset: list.offset) }
+        try b.expectEnd(code)
+    }
+
     /// key_share in a ClientHello [RFC 8446 §4.2.8]: the groups of its entries.
     static func clientKeyShares(_ body: ByteCursor) throws(DissectError) -> [TLSNamedGroup] {
+        var groups: [TLSNamedGroup] = []
+        try keyShareGroups(body) { groups.append($0) }
+        return groups
+    }
+
+    /// key_share in a ClientHello: checks the entries and hands over each one's group.
+    static func keyShareGroups(_ body: ByteCursor, _ visit: (TLSNamedGroup) -> Void) throws(DissectError) {
         var b = body
         var list = try b.vector16(code)
         try b.expectEnd(code)
-        var groups: [TLSNamedGroup] = []
         while !list.isAtEnd {
             let g = try required(list.u16be(), code, at: list.offset)
             _ = try list.vector16(code)
-            groups.append(TLSNamedGroup(rawValue: g))
+            visit(TLSNamedGroup(rawValue: g))
         }
-        return groups
     }
 
     /// key_share in a ServerHello: one KeyShareEntry.
