@@ -46,7 +46,7 @@ public struct TLSClientHello: Equatable, Sendable {
 
     /// Every extension in wire order (GREASE included).
     public var extensions: [TLSExtensionEntry] {
-        read(extensionListPlace) { list in TLSExtensionBlock.Bodies(list: list).map { TLSExtensionEntry(type: $0.0, length: $0.1.remaining) } }
+        read(extensionListPlace) { TLSExtensionBlock.entries(of: $0) }
     }
 
     public var serverName: String? {
@@ -114,7 +114,7 @@ public struct TLSClientHello: Equatable, Sendable {
             && (serverNamePlace == nil) == (other.serverNamePlace == nil)
             && read(extensionListPlace) { mine in
                 other.read(other.extensionListPlace) { theirs in
-                    TLSExtensionBlock.Bodies(list: mine).map(\.0).elementsEqual(TLSExtensionBlock.Bodies(list: theirs).map(\.0))
+                    TLSExtensionBlock.Bodies(list: mine).elementsEqual(TLSExtensionBlock.Bodies(list: theirs)) { $0.0 == $1.0 }
                 }
             }
     }

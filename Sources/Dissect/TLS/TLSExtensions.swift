@@ -21,7 +21,17 @@ struct TLSExtensionBlock {
     var data: Bodies { Bodies(list: list) }
 
     /// Each extension's type and length, in wire order.
-    var entries: [TLSExtensionEntry] { data.map { TLSExtensionEntry(type: $0.0, length: $0.1.remaining) } }
+    /// (Room for exactly as many as the list holds, counted first: a sequence's `map`
+    /// would grow the array by doubling.)
+    var entries: [TLSExtensionEntry] { Self.entries(of: list) }
+
+    /// The entries of an extension list (its contents, inside the length) that `parse` read.
+    static func entries(of list: ByteCursor) -> [TLSExtensionEntry] {
+        var out: [TLSExtensionEntry] = []
+        out.reserveCapacity(Bodies(list: list).reduce(0) { count, _ in count + 1 })
+        for (type, body) in Bodies(list: list) { out.append(TLSExtensionEntry(type: type, length: body.remaining)) }
+        return out
+    }
 
     struct Bodies: Sequence, IteratorProtocol {
         var list: ByteCursor
