@@ -38,7 +38,8 @@ public enum HandshakeMessage: Sendable, Equatable {
     case encryptedRDP(channel: UInt16, length: Int)
     /// A fast-path PDU (input from the client, output from the server): its length and whether it is encrypted.
     case fastPath(length: Int, encrypted: Bool)
-    indirect case tlsHandshake(TLSHandshakeMessage)
+    /// (Not boxed: the message is a class, and its reference fits the entry.)
+    case tlsHandshake(TLSHandshakeMessage)
     case tlsChangeCipherSpec
     case tlsAlert(TLSAlert)
     /// A protected TLS record: its kind, record length and implied plaintext size.

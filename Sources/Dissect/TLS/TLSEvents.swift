@@ -86,8 +86,8 @@ public enum TLSEvent: Equatable, Sendable {
     /// Every record, first (then what it held, below).
     case record(TLSRecordEvent)
     /// A handshake message read in the clear; frames span the records it came in.
-    /// Not boxed: on the connection dissector's path events are handed over as
-    /// they are read, never stored, and a box would be one more allocation.
+    /// The message is a reference: on the connection dissector's path events are
+    /// handed over as they are read, and the timeline keeps the same message.
     case handshake(TLSHandshakeMessage, frames: TLSFrames)
     case changeCipherSpec(frames: TLSFrames)
     /// A plaintext alert.

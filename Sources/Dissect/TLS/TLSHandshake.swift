@@ -18,11 +18,26 @@ public enum TLSHandshakeBody: Equatable, Sendable {
 }
 
 /// One handshake message: `msg_type u8 | length u24 | body` [RFC 8446 §4, RFC 5246 §7.4].
-public struct TLSHandshakeMessage: Equatable, Sendable {
-    public var type: TLSHandshakeType
+///
+/// A class, read-only once parsed: a message goes from the parser through the
+/// connection dissector's event path into the timeline, and a reference is
+/// handed along where a value (its body an enum of large structs) was copied
+/// field by field at each step and boxed again for the timeline.
+public final class TLSHandshakeMessage: Equatable, Sendable {
+    public let type: TLSHandshakeType
     /// Body length (without the 4-byte header).
-    public var length: Int
-    public var body: TLSHandshakeBody
+    public let length: Int
+    public let body: TLSHandshakeBody
+
+    public init(type: TLSHandshakeType, length: Int, body: TLSHandshakeBody) {
+        self.type = type
+        self.length = length
+        self.body = body
+    }
+
+    public static func == (a: TLSHandshakeMessage, b: TLSHandshakeMessage) -> Bool {
+        a === b || (a.type == b.type && a.length == b.length && a.body == b.body)
+    }
 
     public static let headerSize = 4
     /// A message longer than this is refused: a real certificate chain is a
