@@ -25,7 +25,7 @@ public final class ConnectionAnalyzer: StreamConsumer {
     let caches = SummaryCaches()
     let hosts = HostProfiles()
     /// Where finished connections are completed when not inline (`completeOnWorker`).
-    private var worker: FinishingWorker?
+    private var worker: FinishingWorker<FinishedConnection>?
 
     /// Per-connection state kept in `TCPConnection.attachment`.
     final class State {
@@ -171,8 +171,7 @@ public final class ConnectionAnalyzer: StreamConsumer {
         // The tracker is done with the connection and its dissector: what follows
         // only reads them, so it may run on the finishing worker.
         if let worker {
-            let work = FinishedConnection(connection: connection, state: s)
-            worker.submit { [unowned self] in self.complete(work.connection, work.state) }
+            worker.submit(FinishedConnection(connection: connection, state: s))
         } else {
             complete(connection, s)
             onIdle?()
@@ -201,7 +200,9 @@ public final class ConnectionAnalyzer: StreamConsumer {
     /// analysis); `counts`, `summaries` and `onFinished` then belong to that
     /// thread until `drain()` returns.
     func completeOnWorker() {
-        let worker = FinishingWorker(whenIdle: onIdle)
+        let worker = FinishingWorker<FinishedConnection>(whenIdle: onIdle) { [unowned self] in
+            self.complete($0.connection, $0.state)
+        }
         if worker.start() { self.worker = worker }
     }
 

@@ -18,22 +18,23 @@ import Darwin
 /// profiles the reset judge compares with) is the same as when run inline.
 /// The queue is bounded: when the worker falls behind, `submit` waits, so
 /// memory stays bounded however fast the reader is.
-final class FinishingWorker: @unchecked Sendable {
-    typealias Job = () -> Void
-
+///
+/// A job is a value that one function, given at the start, runs: a closure per
+/// connection would be an allocation per connection on the submitting thread.
+final class FinishingWorker<Job>: @unchecked Sendable {
     /// Jobs are handed over in batches, so the worker is woken once per batch, not per connection.
-    static let batchSize = 32
+    static var batchSize: Int { 32 }
     /// At most this many batches wait (plus the one running and the one being filled); a
     /// batch holds finished connections with their dissected handshakes (a few KiB each),
     /// so about 512 connections are in flight at most.
-    static let maxQueuedBatches = 16
+    static var maxQueuedBatches: Int { 16 }
 
     /// A finished connection waits at most about this long (wall clock) in a batch that is
     /// not full while the worker has nothing else to do; then the worker takes the batch as
     /// it is. A capture read from a pipe may be fed slowly (`tcpdump -w - | rdpdiag analyze -`),
     /// and its connections are reported within this delay of finishing. Capture time would
     /// not do: it stands still while the writer sends nothing.
-    static let openBatchDelay: Int64 = 100_000_000
+    static var openBatchDelay: Int64 { 100_000_000 }
 
     /// `produced`: a batch waits to be run; `consumed`: the queue has room again.
     private let lock = HandoffLock()
@@ -47,9 +48,12 @@ final class FinishingWorker: @unchecked Sendable {
     /// Run on the worker's thread each time it has caught up with the submitted jobs,
     /// before it waits for more (the report writer flushes what it holds there).
     let whenIdle: (() -> Void)?
+    /// What each job is run with, on the worker's thread.
+    private let run: (Job) -> Void
 
-    init(whenIdle: (() -> Void)? = nil) {
+    init(whenIdle: (() -> Void)? = nil, run: @escaping (Job) -> Void) {
         self.whenIdle = whenIdle
+        self.run = run
         batch.reserveCapacity(Self.batchSize)
     }
 
@@ -62,7 +66,7 @@ final class FinishingWorker: @unchecked Sendable {
 
     /// Queues a job (called from the submitting thread only). The lock is not contended
     /// while the worker runs a batch, which it does without holding it.
-    func submit(_ job: @escaping Job) {
+    func submit(_ job: Job) {
         lock.withLock {
             batch.append(job)
             if batch.count >= Self.batchSize { queueOpenBatch() }
@@ -126,7 +130,7 @@ final class FinishingWorker: @unchecked Sendable {
 
     private func runLoop() {
         while let jobs = nextJobs() {
-            for job in jobs { job() }
+            for job in jobs { run(job) }
         }
         whenIdle?()
     }

@@ -10,9 +10,9 @@ import Testing
     /// More jobs than the queue holds, so the submitter has to wait for the worker
     /// at times: every job runs, once, in submission order.
     @Test func runsEveryJobInOrder() {
-        let worker = FinishingWorker()
+        let worker = FinishingWorker<() -> Void> { $0() }
         #expect(worker.start())
-        let total = FinishingWorker.batchSize * FinishingWorker.maxQueuedBatches * 8 + 7
+        let total = FinishingWorker<() -> Void>.batchSize * FinishingWorker<() -> Void>.maxQueuedBatches * 8 + 7
         let log = Log()
         for n in 0..<total {
             worker.submit { log.values.append(n) }
@@ -25,7 +25,7 @@ import Testing
     /// (a capture fed slowly through a pipe): groups of a few jobs, each run before the
     /// next group is submitted, all in order.
     @Test func aBatchThatIsNotFullRunsAfterTheDelay() {
-        let worker = FinishingWorker()
+        let worker = FinishingWorker<() -> Void> { $0() }
         #expect(worker.start())
         let log = Log()
         let ran = DispatchSemaphore(value: 0)
@@ -47,7 +47,7 @@ import Testing
     }
 
     @Test func finishWithNothingSubmittedReturns() {
-        let worker = FinishingWorker()
+        let worker = FinishingWorker<() -> Void> { $0() }
         #expect(worker.start())
         worker.finish()
     }
