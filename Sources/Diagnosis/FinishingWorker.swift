@@ -21,6 +21,14 @@ import Darwin
 ///
 /// A job is a value that one function, given at the start, runs: a closure per
 /// connection would be an allocation per connection on the submitting thread.
+///
+/// Jobs that have run go back to the submitting thread to be released there
+/// (`retired`). A finished connection's objects (its dissector, the parsed
+/// handshake, the buffers) were allocated on the submitting thread: freed on the
+/// worker, each is a cross-thread free the allocator must hand back and the
+/// submitting thread must collect, and the worker, which shares its core with
+/// the read-ahead, pays for the teardown. Freed where they were made, they cost
+/// less and the memory comes back warm for the next connection's objects.
 final class FinishingWorker<Job>: @unchecked Sendable {
     /// Jobs are handed over in batches, so the worker is woken once per batch, not per connection.
     static var batchSize: Int { 32 }
@@ -44,6 +52,8 @@ final class FinishingWorker<Job>: @unchecked Sendable {
     /// The batch being filled: the submitting thread appends to it (without waking the
     /// worker), and the worker takes it once it has waited `openBatchDelay` with nothing queued.
     private var batch: [Job] = []
+    /// Batches that have run, waiting to be released by the submitting thread.
+    private var retired: [[Job]] = []
     private var thread: pthread_t?
     /// Run on the worker's thread each time it has caught up with the submitted jobs,
     /// before it waits for more (the report writer flushes what it holds there).
@@ -67,10 +77,16 @@ final class FinishingWorker<Job>: @unchecked Sendable {
     /// Queues a job (called from the submitting thread only). The lock is not contended
     /// while the worker runs a batch, which it does without holding it.
     func submit(_ job: Job) {
+        var done: [[Job]] = []
         lock.withLock {
             batch.append(job)
-            if batch.count >= Self.batchSize { queueOpenBatch() }
+            if batch.count >= Self.batchSize {
+                queueOpenBatch()
+                swap(&done, &retired)
+            }
         }
+        // Released here, outside the lock (not at the swap, where its last use could let it go).
+        withExtendedLifetime(done) {}
     }
 
     /// Runs every job submitted so far and stops the thread; returns when all are done.
@@ -82,6 +98,7 @@ final class FinishingWorker<Job>: @unchecked Sendable {
         }
         if let thread { pthread_join(thread, nil) }
         thread = nil
+        lock.withLock { retired = [] }
     }
 
     /// Moves the open batch to the queue, waiting for room (with the lock held).
@@ -96,9 +113,17 @@ final class FinishingWorker<Job>: @unchecked Sendable {
     }
 
     /// The next jobs to run, in submission order, or nil when closed and all are done.
-    private func nextJobs() -> [Job]? {
+    /// `done` (the jobs that just ran) is retired first; when the submitting thread has not
+    /// come back for them in a while (a live capture gone quiet), the retired batches are
+    /// moved to `overflow`, for the worker to release itself.
+    private func nextJobs(retiring done: inout [Job], overflow: inout [[Job]]) -> [Job]? {
         lock.lock()
         defer { lock.unlock() }
+        if !done.isEmpty {
+            if retired.count >= Self.maxQueuedBatches { swap(&overflow, &retired) }
+            retired.append(done)
+            done = []
+        }
         var waitedForOpenBatch = false
         var caughtUp = false
         while true {
@@ -129,8 +154,15 @@ final class FinishingWorker<Job>: @unchecked Sendable {
     }
 
     private func runLoop() {
-        while let jobs = nextJobs() {
+        var done: [Job] = []
+        while true {
+            var overflow: [[Job]] = []
+            let next = nextJobs(retiring: &done, overflow: &overflow)
+            // Released here, outside the lock.
+            withExtendedLifetime(overflow) {}
+            guard let jobs = next else { break }
             for job in jobs { run(job) }
+            done = jobs
         }
         whenIdle?()
     }

@@ -46,6 +46,44 @@ import Testing
         #expect(log.values == Array(0..<20))
     }
 
+    /// Jobs that have run are released by the submitting thread (where a finished
+    /// connection's objects were allocated), on its next full batch or in `finish()`.
+    @Test func jobsAreReleasedOnTheSubmittingThread() {
+        let releases = Releases()
+        let worker = FinishingWorker<Tracked> { _ in }
+        #expect(worker.start())
+        let submitter = pthread_self()
+        // Fewer batches than the worker keeps for the submitter, so none is released on the worker.
+        let total = FinishingWorker<Tracked>.batchSize * (FinishingWorker<Tracked>.maxQueuedBatches / 2) + 5
+        for n in 0..<total { worker.submit(Tracked(n, releases)) }
+        worker.finish()
+        let released = releases.snapshot()
+        #expect(released.map(\.value).sorted() == Array(0..<total))
+        #expect(released.allSatisfy { pthread_equal($0.thread, submitter) != 0 })
+    }
+
+    /// A submitter that stops coming back (a live capture gone quiet) does not keep jobs
+    /// that have run without bound: past `maxQueuedBatches` waiting batches, the worker
+    /// releases them itself. Each job here runs alone, after the open-batch delay.
+    @Test func retiredJobsStayBoundedWithoutTheSubmitter() {
+        let releases = Releases()
+        let ran = DispatchSemaphore(value: 0)
+        let worker = FinishingWorker<Tracked> { _ in ran.signal() }
+        #expect(worker.start())
+        let bound = FinishingWorker<Tracked>.maxQueuedBatches
+        let total = bound + 3
+        for n in 0..<total {
+            worker.submit(Tracked(n, releases))
+            // Bounded: 100 ms is the delay; 5 s leaves room for a busy machine.
+            #expect(ran.wait(timeout: .now() + 5) == .success)
+        }
+        // The last job has run but may not be retired yet: at most `bound` batches plus it wait.
+        let early = releases.snapshot().count
+        #expect(early >= total - bound - 1)
+        worker.finish()
+        #expect(releases.snapshot().map(\.value).sorted() == Array(0..<total))
+    }
+
     @Test func finishWithNothingSubmittedReturns() {
         let worker = FinishingWorker<() -> Void> { $0() }
         #expect(worker.start())
@@ -89,5 +127,23 @@ import Testing
     /// Written only by the worker thread until `finish()` returns.
     final class Log: @unchecked Sendable {
         var values: [Int] = []
+    }
+
+    /// A job that notes which thread released it.
+    final class Tracked: @unchecked Sendable {
+        let value: Int
+        let releases: Releases
+        init(_ value: Int, _ releases: Releases) {
+            self.value = value
+            self.releases = releases
+        }
+        deinit { releases.add(value, pthread_self()) }
+    }
+
+    final class Releases: @unchecked Sendable {
+        private let lock = NSLock()
+        private var released: [(value: Int, thread: pthread_t)] = []
+        func add(_ value: Int, _ thread: pthread_t) { lock.withLock { released.append((value, thread)) } }
+        func snapshot() -> [(value: Int, thread: pthread_t)] { lock.withLock { released } }
     }
 }
