@@ -56,7 +56,7 @@ public final class PcapFileReader {
             // On failure the FILE is still ours to close.
             fclose(file)
             buffer.deallocate()
-            let reason = String(cString: errbuf)
+            let reason = String(decoding: errbuf.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
             throw PcapFileReader.classifyOpenError(path: path, reason: reason)
         }
         // Check everything before the last stored property is set: a class

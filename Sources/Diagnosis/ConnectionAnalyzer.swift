@@ -105,7 +105,7 @@ public final class ConnectionAnalyzer: StreamConsumer {
                 // Bytes held back while deciding go first.
                 if s.head.count > bytes.count {
                     let earlier = s.head.count - bytes.count
-                    s.head.withUnsafeBytes { dissector.feed(direction, UnsafeRawBufferPointer(rebasing: $0[..<earlier]), frame: frame, time: time) }
+                    _ = s.head.withUnsafeBytes { dissector.feed(direction, UnsafeRawBufferPointer(rebasing: $0[..<earlier]), frame: frame, time: time) }
                 }
                 s.head = []
             case .notRDP:
