@@ -22,7 +22,9 @@ struct OutputBuffer {
     var string: String { String(decoding: bytes, as: UTF8.self) }
 
     mutating func append(_ text: String) {
-        // `withUTF8` hands over the string's own storage (no copy for native strings).
+        // The string's own UTF-8 storage, read in place: `withUTF8` needs a `var` copy,
+        // which retains and releases the storage of every heap string appended.
+        if text.utf8.withContiguousStorageIfAvailable({ bytes.append(contentsOf: $0) }) != nil { return }
         var text = text
         text.withUTF8 { bytes.append(contentsOf: $0) }
     }
