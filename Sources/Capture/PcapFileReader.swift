@@ -56,7 +56,8 @@ public final class PcapFileReader {
             // On failure the FILE is still ours to close.
             fclose(file)
             buffer.deallocate()
-            let reason = String(decoding: errbuf.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+            // (Through the pointer: the array overload of `String(cString:)` is deprecated.)
+            let reason = errbuf.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
             throw PcapFileReader.classifyOpenError(path: path, reason: reason)
         }
         // Check everything before the last stored property is set: a class

@@ -36,7 +36,7 @@ enum HugePages {
         var line = [CChar](repeating: 0, count: 4352)
         while fgets(&line, Int32(line.count), file) != nil {
             // "start-end perms offset dev inode [path]"
-            let text = String(decoding: line.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+            let text = line.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
             guard let range = text.split(separator: " ", maxSplits: 1).first else { continue }
             let bounds = range.split(separator: "-")
             guard bounds.count == 2, let start = UInt(bounds[0], radix: 16), let end = UInt(bounds[1], radix: 16) else { continue }
