@@ -53,6 +53,35 @@ import Wire
         #expect(hello.extendedMasterSecret)
         #expect(hello.secureRenegotiation)
         #expect(hello.downgradeSentinel == nil)
+        // Read from the kept body when asked for.
+        #expect(hello.random == Array(0x20...0x3F))
+        #expect(hello.sessionID == [UInt8](repeating: 0xAB, count: 32))
+        #expect(hello.extensions == [TLSExtensionEntry(type: TLSExtensionType(rawValue: 0xFF01), length: 1),
+                                     TLSExtensionEntry(type: TLSExtensionType(rawValue: 0x0017), length: 0)])
+        #expect(hello.body == Array(HandshakeFixtures.serverHello12.dropFirst(4)))
+    }
+
+    @Test func serverHelloWithoutExtensionsOrSessionID() throws {
+        // TLS 1.0-style: empty session ID, no extension block at all.
+        let bytes = hexBytes("02 000026", "0301", String(repeating: "5a", count: 32), "00", "002f", "00")
+        let message = try #require(parseMessage(bytes).value)
+        guard case let .serverHello(hello) = message.body else { Issue.record("not a ServerHello"); return }
+        #expect(hello.legacyVersion == .tls10)
+        #expect(hello.random == [UInt8](repeating: 0x5A, count: 32))
+        #expect(hello.sessionID.isEmpty)
+        #expect(hello.extensions.isEmpty)
+        #expect(hello.cipherSuite.name == "TLS_RSA_WITH_AES_128_CBC_SHA")
+        #expect(!hello.extendedMasterSecret && !hello.secureRenegotiation && hello.downgradeSentinel == nil)
+    }
+
+    @Test func serverHelloDowngradeSentinel() throws {
+        // RFC 8446 §4.1.3: "DOWNGRD" + 01 ends the random of a 1.3 server negotiating 1.2.
+        let random = String(repeating: "11", count: 24) + "444f574e47524401"
+        let bytes = hexBytes("02 000026", "0303", random, "00", "c02f", "00")
+        let message = try #require(parseMessage(bytes).value)
+        guard case let .serverHello(hello) = message.body else { Issue.record("not a ServerHello"); return }
+        #expect(hello.downgradeSentinel == .tls12)
+        #expect(Array(hello.random.suffix(8)) == [0x44, 0x4F, 0x57, 0x4E, 0x47, 0x52, 0x44, 0x01])
     }
 
     @Test func serverHello13() throws {
@@ -63,6 +92,10 @@ import Wire
         #expect(hello.negotiatedVersion == .tls13)
         #expect(hello.cipherSuite.name == "TLS_AES_256_GCM_SHA384")
         #expect(hello.keyShareGroup == .x25519)
+        #expect(hello.random == Array(0x40...0x5F))
+        #expect(hello.sessionID == Array(0xE0...0xFE) + [0xFF])
+        #expect(hello.extensions.map(\.type.rawValue) == [0x002B, 0x0033])
+        #expect(hello.extensions.map(\.length) == [2, 36])
     }
 
     @Test func helloRetryRequest() throws {

@@ -30,12 +30,7 @@ public struct TLSClientHello: Equatable, Sendable {
     /// still reported, since these explain a server's decode_error alert.
     public var anomalies: [DissectError]
 
-    /// Where a part lies in `body`. For a list: its contents, without the length
-    /// prefix; for an extension the diagnosis reads: the extension's data.
-    struct Place: Equatable, Sendable {
-        var start: Int32
-        var count: Int32
-    }
+    typealias Place = TLSBodyPlace
 
     public var random: [UInt8] { Array(body[2..<34]) }
     public var sessionID: [UInt8] { bytes(sessionIDPlace) }
@@ -246,4 +241,12 @@ public struct TLSClientHello: Equatable, Sendable {
             }
         }
     }
+}
+
+/// Where a part of a kept handshake message body lies (`TLSClientHello.body`,
+/// `TLSServerHello.body`). For a list: its contents, without the length prefix;
+/// for an extension the diagnosis reads: the extension's data.
+struct TLSBodyPlace: Equatable, Sendable {
+    var start: Int32
+    var count: Int32
 }

@@ -1,13 +1,20 @@
 import Wire
 
 /// A ServerHello, or a HelloRetryRequest (same wire format, special random).
+///
+/// The body is kept as sent, in one array, and the random, the session ID and
+/// the extension list are read from it when asked for (only the decryptor
+/// does): parsed on the reassembling thread for every TLS connection, they were
+/// three allocations there and three frees later, where one is enough.
 public struct TLSServerHello: Equatable, Sendable {
     public var legacyVersion: TLSVersion
-    public var random: [UInt8]
-    public var sessionID: [UInt8]
+    /// The handshake message body, exactly as it came.
+    public let body: [UInt8]
+    private var sessionIDPlace: TLSBodyPlace
     public var cipherSuite: TLSCipherSuite
     public var compressionMethod: UInt8
-    public var extensions: [TLSExtensionEntry]
+    /// The extension list (inside its length); empty when the hello has none.
+    private var extensionListPlace: TLSBodyPlace
     /// supported_versions' selected_version [RFC 8446 §4.2.1].
     public var selectedVersion: TLSVersion?
     /// key_share group (the server's share, or the group an HRR asks for).
@@ -19,6 +26,21 @@ public struct TLSServerHello: Equatable, Sendable {
     public var isHelloRetryRequest: Bool
     public var anomalies: [DissectError]
 
+    /// Offset of the random in the body (after legacy_version).
+    private static let randomStart = 2
+
+    public var random: [UInt8] { Array(body[Self.randomStart..<Self.randomStart + 32]) }
+    public var sessionID: [UInt8] { Array(body[Int(sessionIDPlace.start)..<Int(sessionIDPlace.start + sessionIDPlace.count)]) }
+
+    /// Every extension in wire order.
+    public var extensions: [TLSExtensionEntry] {
+        body.withUnsafeBytes { raw in
+            let start = Int(extensionListPlace.start)
+            let list = UnsafeRawBufferPointer(rebasing: raw[start..<start + Int(extensionListPlace.count)])
+            return TLSExtensionBlock.entries(of: ByteCursor(list))
+        }
+    }
+
     /// The version this connection runs: selected_version if present, else legacy_version.
     public var negotiatedVersion: TLSVersion { selectedVersion ?? legacyVersion }
 
@@ -26,10 +48,11 @@ public struct TLSServerHello: Equatable, Sendable {
     /// "DOWNGRD" + 0x01 (or 0x00) in the last 8 bytes of its random; seeing it
     /// means the server could do 1.3 but the client (or a middlebox) offered less.
     public var downgradeSentinel: TLSVersion? {
-        guard random.count == 32, random[24..<31].elementsEqual([0x44, 0x4F, 0x57, 0x4E, 0x47, 0x52, 0x44]) else {
+        let last8 = body[(Self.randomStart + 24)..<(Self.randomStart + 32)]
+        guard last8.prefix(7).elementsEqual([0x44, 0x4F, 0x57, 0x4E, 0x47, 0x52, 0x44]) else {
             return nil
         }
-        switch random[31] {
+        switch last8.last {
         case 1: return .tls12
         case 0: return .tls11
         default: return nil
@@ -49,9 +72,13 @@ public struct TLSServerHello: Equatable, Sendable {
     /// ```
     public static func parse(body: ByteCursor) throws(DissectError) -> TLSServerHello {
         let truncated = "tls_server_hello_truncated"
+        let origin = body.offset
+        func place(_ part: ByteCursor) -> TLSBodyPlace {
+            TLSBodyPlace(start: Int32(part.offset - origin), count: Int32(part.remaining))
+        }
         var c = body
         let version = try required(c.u16be(), truncated, at: c.offset)
-        let random = try required(c.array(32), truncated, at: c.offset)
+        guard let random = c.sub(length: 32) else { throw DissectError(truncated, offset: c.offset) }
         let sid = try c.vector8(truncated)
         guard sid.remaining <= 32 else {
             throw DissectError("tls_session_id_too_long", offset: sid.offset, detail: "\(sid.remaining) bytes")
@@ -59,15 +86,16 @@ public struct TLSServerHello: Equatable, Sendable {
         let suite = try required(c.u16be(), truncated, at: c.offset)
         let compression = try required(c.u8(), truncated, at: c.offset)
         var hello = TLSServerHello(
-            legacyVersion: TLSVersion(rawValue: version), random: random, sessionID: Array(sid.unread),
-            cipherSuite: TLSCipherSuite(rawValue: suite), compressionMethod: compression, extensions: [],
+            legacyVersion: TLSVersion(rawValue: version), body: Array(body.unread), sessionIDPlace: place(sid),
+            cipherSuite: TLSCipherSuite(rawValue: suite), compressionMethod: compression,
+            extensionListPlace: TLSBodyPlace(start: Int32(c.offset - origin), count: 0),
             selectedVersion: nil, keyShareGroup: nil, alpnProtocol: nil, extendedMasterSecret: false,
-            secureRenegotiation: false, isHelloRetryRequest: random == helloRetryRequestRandom, anomalies: []
+            secureRenegotiation: false, isHelloRetryRequest: random.unread.elementsEqual(helloRetryRequestRandom), anomalies: []
         )
         guard !c.isAtEnd else { return hello }
         let block = try TLSExtensionBlock.parse(&c)
         try c.expectEnd("tls_server_hello_trailing_bytes")
-        hello.extensions = block.entries
+        hello.extensionListPlace = place(block.list)
         hello.anomalies = block.anomalies
         hello.read(block)
         return hello
