@@ -96,7 +96,8 @@ for kind in $kinds; do
 done
 
 # --- measurement ---------------------------------------------------------------------
-# measure NAME FILE ROUND CMD...: runs CMD under /usr/bin/time -v and appends "round wall_seconds rss_kib status" to $work/NAME.FILE.
+# measure NAME FILE ROUND CMD...: runs CMD under /usr/bin/time -v and appends
+# "round wall_seconds rss_kib status cpu_seconds" to $work/NAME.FILE (cpu: user + system).
 measure() {
     local name="$1" file="$2" round="$3"
     shift 3
@@ -104,14 +105,15 @@ measure() {
     # Only the floor's output is kept (its packet count); the others write to /dev/null.
     [[ "$name" == floor ]] && out="$work/stdout.txt"
     /usr/bin/time -v -o "$t" "$@" > "$out" 2> "$work/stderr.txt" || status=$?
-    local wall rss
+    local wall rss cpu
     # "Elapsed (wall clock) time (h:mm:ss or m:ss): 1:02.34" -> seconds
     wall="$(awk -F': ' '/Elapsed \(wall clock\)/ {
         n = split($2, p, ":"); s = 0
         for (i = 1; i <= n; i++) s = s * 60 + p[i]
         print s }' "$t")"
     rss="$(awk -F': ' '/Maximum resident set size/ { print $2 }' "$t")"
-    echo "$round ${wall:-0} ${rss:-0} $status" >> "$work/$name.$file"
+    cpu="$(awk -F': ' '/User time \(seconds\)|System time \(seconds\)/ { s += $2 } END { print s + 0 }' "$t")"
+    echo "$round ${wall:-0} ${rss:-0} $status ${cpu:-0}" >> "$work/$name.$file"
     if [[ "$name" == floor && "$round" == 1 ]]; then
         cp "$work/stdout.txt" "$work/floor-output.$file"
     fi
@@ -180,8 +182,8 @@ label() {
 
 table="$work/table.md"
 {
-    echo "| file | tool | median wall s | MB/s | Mpkt/s | peak RSS MiB | ratio to floor |"
-    echo "|---|---|---:|---:|---:|---:|---:|"
+    echo "| file | tool | median wall s | median CPU s | MB/s | Mpkt/s | peak RSS MiB | ratio to floor |"
+    echo "|---|---|---:|---:|---:|---:|---:|---:|"
 } > "$table"
 
 all_tools=(floor rdpdiag libnids tshark)
@@ -193,19 +195,20 @@ for kind in $kinds; do
         f="$work/$tool.$kind"
         if [[ ! -f "$f" ]]; then
             case "$tool" in
-                rdpdiag) echo "| $kind | $(label "$tool") | n/a | n/a | n/a | n/a | n/a |" >> "$table" ;;
+                rdpdiag) echo "| $kind | $(label "$tool") | n/a | n/a | n/a | n/a | n/a | n/a |" >> "$table" ;;
             esac
             continue
         fi
         failed=0
-        while read -r _ _ _ status; do
+        while read -r _ _ _ status _; do
             ok_status "$tool" "$status" || failed=1
         done < "$f"
         if ((failed)); then
-            echo "| $kind | $(label "$tool") | n/a | n/a | n/a | n/a | n/a |" >> "$table"
+            echo "| $kind | $(label "$tool") | n/a | n/a | n/a | n/a | n/a | n/a |" >> "$table"
             continue
         fi
         wall="$(awk '{ print $2 }' "$f" | median)"
+        cpu="$(awk '{ print ($5 == "" ? 0 : $5) }' "$f" | median)"
         rss="$(awk 'BEGIN { m = 0 } $3 > m { m = $3 } END { print m }' "$f")"
         # Per-round ratios against the floor of the same round.
         ratio="$(awk 'NR == FNR { floor[$1] = $2; next }
@@ -215,12 +218,12 @@ for kind in $kinds; do
             # The floor sums every byte; past a stream's handshake rdpdiag reads headers only.
             note=" (below the floor, which sums every payload byte)"
         fi
-        awk -v k="$kind" -v t="$(label "$tool")" -v w="$wall" -v b="$bytes" -v p="${packets:-0}" \
+        awk -v k="$kind" -v t="$(label "$tool")" -v w="$wall" -v c="$cpu" -v b="$bytes" -v p="${packets:-0}" \
             -v r="$rss" -v q="${ratio:-}" -v n="$note" 'BEGIN {
             mbs = w > 0 ? sprintf("%.0f", b / 1e6 / w) : "n/a"
             mps = (w > 0 && p > 0) ? sprintf("%.2f", p / 1e6 / w) : "n/a"
             rat = q == "" ? "n/a" : sprintf("%.2f", q)
-            printf "| %s | %s | %.2f | %s | %s | %.0f | %s%s |\n", k, t, w, mbs, mps, r / 1024, rat, n }' >> "$table"
+            printf "| %s | %s | %.2f | %.2f | %s | %s | %.0f | %s%s |\n", k, t, w, c, mbs, mps, r / 1024, rat, n }' >> "$table"
     done
 done
 
@@ -230,7 +233,8 @@ done
     echo "Measured $(date -u '+%Y-%m-%d %H:%M UTC') on $(nproc) cores"\
          "($(awk -F': ' '/model name/ { print $2; exit }' /proc/cpuinfo)), $(uname -sr)."
     echo "Files of $size_mb MB (seed $seed); median of $runs runs ($tshark_runs for tshark), run alternately."
-    echo "MB = 10^6 bytes of pcap file; ratio = median of per-round (tool wall / floor wall)."
+    echo "MB = 10^6 bytes of pcap file; ratio = median of per-round (tool wall / floor wall);"
+    echo "CPU = user + system time of all the tool's threads (rdpdiag runs three)."
     echo
     for kind in $kinds; do
         line="$(sed -n 2p "$data/$kind.info")"
