@@ -46,7 +46,9 @@ let package = Package(
             swiftSettings: hotPath
         ),
         .target(name: "Diagnosis", dependencies: ["Capture", "Wire", "Reassembly", "Dissect"], swiftSettings: hotPath),
-        .target(name: "Report", dependencies: ["Capture", "Diagnosis"]),
+        // Every module a target imports is named here, not only reached through another:
+        // a change to a module's layout must rebuild each module that imports it.
+        .target(name: "Report", dependencies: ["Capture", "Wire", "Reassembly", "Dissect", "Diagnosis"]),
         .executableTarget(
             name: "rdpdiag",
             dependencies: [
