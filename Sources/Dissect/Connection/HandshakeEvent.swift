@@ -22,10 +22,13 @@ public struct HandshakeEvent: Sendable, Equatable {
 /// Everything the dissector can say about a message in the handshake. The
 /// parsed messages are boxed (`indirect`) so a timeline of many small
 /// protected records does not pay for the largest message in every entry.
+/// The X.224 Connection Confirm and Disconnect Request are not: they are no
+/// larger than an entry's other payloads (16 bytes), and a box for the Confirm
+/// of every connection was an allocation on the reassembling thread.
 public enum HandshakeMessage: Sendable, Equatable {
     indirect case x224Request(X224ConnectionRequest)
-    indirect case x224Confirm(X224ConnectionConfirm)
-    indirect case x224Disconnect(X224DisconnectRequest)
+    case x224Confirm(X224ConnectionConfirm)
+    case x224Disconnect(X224DisconnectRequest)
     indirect case mcsConnectInitial(MCSConnectInitial)
     indirect case mcsConnectResponse(MCSConnectResponse)
     /// An MCS domain PDU other than Send Data, or Send Data whose content is listed separately.
