@@ -135,16 +135,9 @@ public struct TLSClientHello: Equatable, Sendable {
 
     // MARK: reading the kept body
 
-    private func read<T>(_ place: Place, _ body: (ByteCursor) -> T) -> T {
-        self.body.withUnsafeBytes { raw in
-            let part = UnsafeRawBufferPointer(rebasing: raw[Int(place.start)..<Int(place.start + place.count)])
-            return body(ByteCursor(part))
-        }
-    }
+    private func read<T>(_ place: Place, _ reader: (ByteCursor) -> T) -> T { place.read(in: body, reader) }
 
-    private func bytes(_ place: Place) -> [UInt8] {
-        Array(body[Int(place.start)..<Int(place.start + place.count)])
-    }
+    private func bytes(_ place: Place) -> [UInt8] { place.bytes(in: body) }
 
     private func u16s<T>(_ place: Place, as make: (UInt16) -> T) -> [T] {
         read(place) { c in
@@ -171,8 +164,7 @@ public struct TLSClientHello: Equatable, Sendable {
     /// `body` is exactly the handshake message body.
     public static func parse(body: ByteCursor) throws(DissectError) -> TLSClientHello {
         let truncated = "tls_client_hello_truncated"
-        let origin = body.offset
-        func place(_ part: ByteCursor) -> Place { Place(start: Int32(part.offset - origin), count: Int32(part.remaining)) }
+        func place(_ part: ByteCursor) -> Place { Place(part, in: body) }
         var c = body
         let version = try required(c.u16be(), truncated, at: c.offset)
         guard c.skip(32) else { throw DissectError(truncated, offset: c.offset) }
@@ -192,7 +184,7 @@ public struct TLSClientHello: Equatable, Sendable {
         var hello = TLSClientHello(
             legacyVersion: TLSVersion(rawValue: version), body: Array(body.unread),
             sessionIDPlace: place(sid), cipherSuitesPlace: place(suites), compressionPlace: place(compression),
-            extensionListPlace: Place(start: Int32(c.offset - origin), count: 0),
+            extensionListPlace: Place(emptyAt: c, in: body),
             extendedMasterSecret: false, secureRenegotiation: scsv, anomalies: []
         )
         guard !c.isAtEnd else { return hello }
@@ -249,4 +241,29 @@ public struct TLSClientHello: Equatable, Sendable {
 struct TLSBodyPlace: Equatable, Sendable {
     var start: Int32
     var count: Int32
+
+    init(start: Int32, count: Int32) {
+        self.start = start
+        self.count = count
+    }
+
+    /// Where `part` (read from `body`, the cursor over the whole message body) lies.
+    init(_ part: ByteCursor, in body: ByteCursor) {
+        self.init(start: Int32(part.offset - body.offset), count: Int32(part.remaining))
+    }
+
+    /// An empty part at the cursor's position (a list the message does not have).
+    init(emptyAt cursor: ByteCursor, in body: ByteCursor) {
+        self.init(start: Int32(cursor.offset - body.offset), count: 0)
+    }
+
+    /// Reads this part of a kept `body` with a cursor limited to it.
+    func read<T>(in body: [UInt8], _ reader: (ByteCursor) -> T) -> T {
+        body.withUnsafeBytes { raw in
+            reader(ByteCursor(UnsafeRawBufferPointer(rebasing: raw[Int(start)..<Int(start + count)])))
+        }
+    }
+
+    /// A copy of this part of a kept `body`.
+    func bytes(in body: [UInt8]) -> [UInt8] { Array(body[Int(start)..<Int(start + count)]) }
 }

@@ -30,15 +30,11 @@ public struct TLSServerHello: Equatable, Sendable {
     private static let randomStart = 2
 
     public var random: [UInt8] { Array(body[Self.randomStart..<Self.randomStart + 32]) }
-    public var sessionID: [UInt8] { Array(body[Int(sessionIDPlace.start)..<Int(sessionIDPlace.start + sessionIDPlace.count)]) }
+    public var sessionID: [UInt8] { sessionIDPlace.bytes(in: body) }
 
     /// Every extension in wire order.
     public var extensions: [TLSExtensionEntry] {
-        body.withUnsafeBytes { raw in
-            let start = Int(extensionListPlace.start)
-            let list = UnsafeRawBufferPointer(rebasing: raw[start..<start + Int(extensionListPlace.count)])
-            return TLSExtensionBlock.entries(of: ByteCursor(list))
-        }
+        extensionListPlace.read(in: body) { TLSExtensionBlock.entries(of: $0) }
     }
 
     /// The version this connection runs: selected_version if present, else legacy_version.
@@ -72,10 +68,6 @@ public struct TLSServerHello: Equatable, Sendable {
     /// ```
     public static func parse(body: ByteCursor) throws(DissectError) -> TLSServerHello {
         let truncated = "tls_server_hello_truncated"
-        let origin = body.offset
-        func place(_ part: ByteCursor) -> TLSBodyPlace {
-            TLSBodyPlace(start: Int32(part.offset - origin), count: Int32(part.remaining))
-        }
         var c = body
         let version = try required(c.u16be(), truncated, at: c.offset)
         guard let random = c.sub(length: 32) else { throw DissectError(truncated, offset: c.offset) }
@@ -86,16 +78,16 @@ public struct TLSServerHello: Equatable, Sendable {
         let suite = try required(c.u16be(), truncated, at: c.offset)
         let compression = try required(c.u8(), truncated, at: c.offset)
         var hello = TLSServerHello(
-            legacyVersion: TLSVersion(rawValue: version), body: Array(body.unread), sessionIDPlace: place(sid),
+            legacyVersion: TLSVersion(rawValue: version), body: Array(body.unread), sessionIDPlace: TLSBodyPlace(sid, in: body),
             cipherSuite: TLSCipherSuite(rawValue: suite), compressionMethod: compression,
-            extensionListPlace: TLSBodyPlace(start: Int32(c.offset - origin), count: 0),
+            extensionListPlace: TLSBodyPlace(emptyAt: c, in: body),
             selectedVersion: nil, keyShareGroup: nil, alpnProtocol: nil, extendedMasterSecret: false,
             secureRenegotiation: false, isHelloRetryRequest: random.unread.elementsEqual(helloRetryRequestRandom), anomalies: []
         )
         guard !c.isAtEnd else { return hello }
         let block = try TLSExtensionBlock.parse(&c)
         try c.expectEnd("tls_server_hello_trailing_bytes")
-        hello.extensionListPlace = place(block.list)
+        hello.extensionListPlace = TLSBodyPlace(block.list, in: body)
         hello.anomalies = block.anomalies
         hello.read(block)
         return hello
