@@ -28,9 +28,10 @@ let package = Package(
             providers: [.apt(["libpcap-dev"])]
         ),
         .systemLibrary(name: "CMimalloc", providers: [.apt(["libmimalloc-dev"])]),
-        .target(name: "Capture", dependencies: ["CPcap"], swiftSettings: hotPath),
+        .target(name: "Capture", dependencies: ["CPcap", "CPrefetch"], swiftSettings: hotPath),
         .target(name: "Wire", dependencies: ["Capture"], swiftSettings: hotPath),
-        // A cache prefetch hint (C: no Swift spelling for it), for the reassembler's log of delivered bytes.
+        // Cache hints (C: no Swift spelling for them): a prefetch for the reassembler's log of
+        // delivered bytes, streaming stores for the read-ahead thread's capture history.
         .target(name: "CPrefetch"),
         .target(name: "Reassembly", dependencies: ["Capture", "Wire", "CPrefetch"], swiftSettings: hotPath),
         .target(

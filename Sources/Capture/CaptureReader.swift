@@ -82,6 +82,8 @@ public final class CaptureReader {
     private var borrowedReadAhead: Unmanaged<ReadAhead>?
     /// Size of the read-ahead's chunks (tests make it small).
     var readAheadChunkBytes = ReadAhead.chunkBytes
+    /// The bytes recently read, kept by the read-ahead thread (see `keepHistory`).
+    public private(set) var history: CaptureHistory?
     /// Whether a read-ahead thread is reading the files.
     var isReadingAhead: Bool { readAhead != nil }
 
@@ -106,6 +108,15 @@ public final class CaptureReader {
         currentFile = Self.file(of: opened, at: 0)
     }
 
+    /// Asks the read-ahead thread to keep the bytes it reads in a history of `capacity`
+    /// bytes, for the reassembler to compare retransmissions with. Only before the first
+    /// frame is read, and only when the files are read ahead; nil otherwise.
+    public func keepHistory(capacity: Int = CaptureHistory.defaultCapacity) -> CaptureHistory? {
+        guard readsAhead, readAhead == nil, frameNumber == 0 else { return nil }
+        if history == nil { history = CaptureHistory(capacity: capacity) }
+        return history
+    }
+
     deinit { readAhead?.stop() }
 
     private static func file(of inputs: [Input], at index: Int) -> Unmanaged<PcapFileReader>? {
@@ -126,7 +137,7 @@ public final class CaptureReader {
             if case let .pcap(reader) = input { return reader }
             return nil
         }
-        readAhead = ReadAhead(files: files, chunkBytes: readAheadChunkBytes)
+        readAhead = ReadAhead(files: files, chunkBytes: readAheadChunkBytes, history: history)
         return readAhead != nil
     }
 

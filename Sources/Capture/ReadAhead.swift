@@ -33,9 +33,14 @@ final class ReadAhead: @unchecked Sendable {
         var storage: UnsafeMutableRawPointer
         var capacity: Int
         var used = 0
+        /// Where its bytes start in `history`, and whether they are kept there.
+        var historyStart: UInt64 = 0
+        var inHistory = false
     }
 
     private let files: [PcapFileReader]
+    /// Every chunk is also copied here as it is published (when there is room).
+    private let history: CaptureHistory?
     /// `produced`: a chunk is ready to read; `consumed`: chunks are free to fill.
     private let lock = HandoffLock()
     private var thread: pthread_t?
@@ -55,8 +60,9 @@ final class ReadAhead: @unchecked Sendable {
 
     /// Starts reading `files` in order on a new thread; nil when the system refused a thread.
     /// (Tests give small chunks, to cross chunk boundaries and grow chunks often.)
-    init?(files: [PcapFileReader], chunkBytes: Int = ReadAhead.chunkBytes) {
+    init?(files: [PcapFileReader], chunkBytes: Int = ReadAhead.chunkBytes, history: CaptureHistory? = nil) {
         self.files = files
+        self.history = history
         endings = Array(repeating: .end, count: files.count)
         for _ in 0..<Self.chunkCount {
             free.append(Chunk(storage: .allocate(byteCount: chunkBytes, alignment: 16), capacity: chunkBytes))
@@ -122,9 +128,11 @@ final class ReadAhead: @unchecked Sendable {
             // Every input has given its end marker: more calls only repeat the last ending.
             return .end
         }
-        reading = ready.removeFirst()
+        let chunk = ready.removeFirst()
+        reading = chunk
         readOffset = 0
         lock.unlock()
+        history?.enter(base: chunk.storage, count: chunk.used, start: chunk.historyStart, kept: chunk.inHistory)
         return next()
     }
 
@@ -178,6 +186,10 @@ final class ReadAhead: @unchecked Sendable {
                 }
             }
         }
+        if var last = chunk, last.used > 0 {
+            keep(&last)
+            chunk = last
+        }
         lock.withLock {
             if let chunk {
                 if chunk.used > 0 { ready.append(chunk) } else { free.append(chunk) }
@@ -188,10 +200,18 @@ final class ReadAhead: @unchecked Sendable {
     }
 
     private func publish(_ chunk: Chunk) {
+        var chunk = chunk
+        keep(&chunk)
         lock.withLock {
             ready.append(chunk)
             lock.signal(.produced)
         }
+    }
+
+    /// Copies a filled chunk into the history, outside the lock.
+    private func keep(_ chunk: inout Chunk) {
+        guard let history else { return }
+        (chunk.historyStart, chunk.inHistory) = history.store(chunk.storage, count: chunk.used)
     }
 
     /// A free chunk, emptied; nil once the consumer has cancelled.
