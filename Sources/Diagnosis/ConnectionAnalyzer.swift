@@ -244,7 +244,8 @@ public enum Analysis {
         analyzer.onFinished = onConnection
         analyzer.onIdle = onIdle
         analyzer.completeOnWorker()
-        let tracker = FlowTracker(config: config, consumer: analyzer)
+        let history = config.overlapCheckWindow > 0 ? reader.keepHistory() : nil
+        let tracker = FlowTracker(config: config, consumer: analyzer, history: history)
         var countdown = 1 << 20
         while let frame = reader.next() {
             tracker.ingest(frame)

@@ -254,8 +254,9 @@ extension FlowTracker {
             state.deliveredBytes += UInt64(bytes.count)
             if config.overlapCheckWindow > 0 {
                 if state.recent == nil { state.recent = RecentBytes(window: config.overlapCheckWindow) }
-                let position = deliveredLog.append(bytes)
-                state.recent?.append(offset: offset, length: bytes.count, position: position)
+                let position = keep(bytes, connection, direction, state)
+                kept.delivered += UInt64(bytes.count)
+                state.recent?.append(offset: offset, length: bytes.count, position: position, delivered: kept.delivered)
             }
             switch consumer.data(connection, direction, bytes, offset: offset, frame: frame, time: time) {
             case .keep: break
@@ -288,9 +289,67 @@ extension FlowTracker {
     func compareOverlap(_ connection: TCPConnection, _ state: DirectionState, _ bytes: UnsafeRawBufferPointer,
                         at start: Int64, frame: Int) {
         guard start >= 0, !bytes.isEmpty else { return }
-        if state.recent?.matches(bytes, at: UInt64(start), in: deliveredLog) == false {
+        if state.recent?.matches(bytes, at: UInt64(start), in: kept) == false {
             state.overlapsDiffering += 1
             note(connection, .overlapDifferentData, frame)
+        }
+    }
+
+    /// Where delivered `bytes` are kept: their place in the capture history when their
+    /// chunk is there (the direction listed for the epoch), else a copy in the log.
+    @inline(__always)
+    func keep(_ bytes: UnsafeRawBufferPointer, _ connection: TCPConnection, _ direction: Direction,
+              _ state: DirectionState) -> UInt64 {
+        guard let history = kept.history else { return kept.log.append(bytes) }
+        return history._withUnsafeGuaranteedRef { history in
+            guard let position = history.position(of: bytes) else { return kept.log.append(bytes) }
+            let epoch = position / kept.epochBytes
+            if state.historyEpoch != epoch {
+                state.historyEpoch = epoch
+                let index = Int(epoch - kept.firstEpoch)
+                while kept.listers.count <= index { kept.listers.append([]) }
+                kept.listers[index].append(KeptBytes.Lister(slot: connection.slot, id: connection.id, direction: direction))
+            }
+            return position | KeptBytes.inHistory
+        }
+    }
+
+    /// Releases the history's epochs more than `epochsKeptBehind` behind the one being
+    /// read, first copying to the log what the directions listed there may still compare.
+    func releaseEpochs(_ history: CaptureHistory) {
+        let current = history.consumedUpTo / kept.epochBytes
+        kept.nextEpochAt = (current + 1) * kept.epochBytes
+        // Whether the history is worth keeping, from the epochs just read.
+        let read = (current - kept.readEpoch) * kept.epochBytes
+        history.setKeeping((kept.delivered - kept.deliveredAtReadEpoch) * KeptBytes.keepingShare >= read)
+        kept.readEpoch = current
+        kept.deliveredAtReadEpoch = kept.delivered
+        guard current >= KeptBytes.epochsKeptBehind else { return }
+        while kept.firstEpoch < current - KeptBytes.epochsKeptBehind {
+            let boundary = (kept.firstEpoch + 1) * kept.epochBytes
+            if !kept.listers.isEmpty {
+                for lister in kept.listers.removeFirst() { rescue(lister, below: boundary, from: history) }
+            }
+            kept.firstEpoch += 1
+            history.release(upTo: boundary)
+        }
+    }
+
+    /// Copies to the log the bytes a listed direction keeps in the history below `boundary`.
+    func rescue(_ lister: KeptBytes.Lister, below boundary: UInt64, from history: CaptureHistory) {
+        guard lister.slot >= 0, Int(lister.slot) < unretainedSlots.count,
+              let connection = unretainedSlots[Int(lister.slot)] else { return }
+        connection._withUnsafeGuaranteedRef { connection in
+            // The slot may hold a later connection by now.
+            guard connection.id == lister.id else { return }
+            let state = connection.state(lister.direction)
+            guard let last = state.recent?.lastDelivery, kept.delivered - last < UInt64(kept.log.capacity) else { return }
+            state.recent!.relocate(historyBelow: boundary) { position, count in
+                withUnsafeTemporaryAllocation(byteCount: count, alignment: 16) { buffer in
+                    history.copy(from: position, count: count, to: buffer.baseAddress!)
+                    return kept.log.append(UnsafeRawBufferPointer(buffer))
+                }
+            }
         }
     }
 

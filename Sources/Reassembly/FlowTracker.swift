@@ -28,8 +28,10 @@ public final class FlowTracker<Consumer: StreamConsumer> {
     var cachedKey: FlowKey?
     var cachedSlot: Int32 = -1
     var packet = DecodedPacket()
-    /// Payload delivered by every connection, to compare retransmissions with.
-    var deliveredLog: DeliveredBytesLog
+    /// Where the payload delivered by every connection is kept, to compare retransmissions with.
+    var kept: KeptBytes
+    /// The capture's history, when the reader keeps one (`kept` refers to it unretained).
+    let history: CaptureHistory?
     /// Latest capture time seen (frames can go slightly backwards across interfaces).
     public internal(set) var now = CaptureTime.zero
     var nextSweep = CaptureTime.zero
@@ -38,10 +40,15 @@ public final class FlowTracker<Consumer: StreamConsumer> {
     /// for callers that keep per-connection evidence of the raw frames.
     public internal(set) var lastConnectionID = -1
 
-    public init(config: ReassemblyConfig = ReassemblyConfig(), consumer: Consumer) {
+    /// With `history` (`CaptureReader.keepHistory()`), delivered bytes are found there
+    /// instead of being copied.
+    public init(config: ReassemblyConfig = ReassemblyConfig(), consumer: Consumer, history: CaptureHistory? = nil) {
         self.config = config
         self.consumer = consumer
-        deliveredLog = DeliveredBytesLog(capacity: config.overlapCheckWindow > 0 ? config.overlapLogBytes : 0)
+        let checks = config.overlapCheckWindow > 0
+        if !checks { history?.setKeeping(false) }
+        self.history = checks ? history : nil
+        kept = KeptBytes(logBytes: checks ? config.overlapLogBytes : 0, history: self.history)
     }
 
     /// Decodes one frame and processes it.
@@ -71,6 +78,11 @@ public final class FlowTracker<Consumer: StreamConsumer> {
             stats.malformed[Int(anomaly.rawValue)] += 1
         }
         if now >= nextSweep { sweep() }
+        // Epochs are released as the reader moves on, also while nothing is delivered,
+        // so the history keeps room for the chunks read ahead.
+        if let history = kept.history, history._withUnsafeGuaranteedRef({ $0.consumedUpTo >= kept.nextEpochAt }) {
+            history._withUnsafeGuaranteedRef { releaseEpochs($0) }
+        }
     }
 
     /// Moves capture time forward without a packet (live capture's periodic tick), expiring idle flows.

@@ -15,8 +15,10 @@ public struct ReassemblyConfig: Sendable {
     /// Bytes of recently delivered payload kept per direction (while within the depth)
     /// to check that retransmitted bytes equal the first copy.
     public var overlapCheckWindow = 4 * 1024
-    /// The ring those bytes are copied to, shared by all connections: a retransmission
-    /// whose first copy was overwritten since (this many bytes delivered later) is not compared.
+    /// The ring those bytes are copied to, shared by all connections, when the capture's
+    /// history (`CaptureHistory`) does not hold them or is about to let them go: a
+    /// retransmission whose first copy is in neither (this many bytes delivered later,
+    /// and out of the history) is not compared.
     public var overlapLogBytes = 16 * 1024 * 1024
     /// TCP ports on which a connection counts as RDP, and whose side is the server
     /// when no SYN was seen.

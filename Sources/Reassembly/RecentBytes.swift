@@ -1,8 +1,11 @@
+import Capture
 import CPrefetch
 
-/// Every payload byte the tracker delivered while it was wanted, of all
-/// connections, in one ring in the order delivered: the first copies against
-/// which retransmissions are compared.
+/// Payload bytes the tracker delivered while they were wanted, of all
+/// connections, in one ring in the order copied: the first copies against which
+/// retransmissions are compared. With a capture history (`KeptBytes`) only the
+/// bytes it did not keep, and those it is about to let go, come here; without
+/// one (standard input, live capture), every delivered byte.
 ///
 /// One shared ring rather than one per direction, because of where the time
 /// went: with hundreds of connections open, each per-direction ring was cold
@@ -79,25 +82,100 @@ struct DeliveredBytesLog: ~Copyable {
     }
 }
 
-/// Where one direction's recently delivered bytes sit in the `DeliveredBytesLog`:
-/// the last `maximumPieces` pieces of the stream (contiguous: a gap starts
-/// over), of which at most the last `window` bytes count, kept only while
-/// that direction's payload is wanted.
+/// Where delivered bytes were kept: in the capture's history (the read-ahead
+/// thread's copy of everything read, `CaptureHistory`) when the frame's chunk was
+/// kept there, else copied to the tracker's own `DeliveredBytesLog`. A position
+/// says which: the history's positions carry `inHistory`.
+///
+/// The history forgets old bytes as the tracker releases them, an eighth of it at a
+/// time (an epoch). Before an epoch goes, the bytes in it that a retransmission could
+/// still be compared with are copied to the log: those of the directions that put
+/// bytes there, still want payload, and delivered within the last log's worth of
+/// everyone's deliveries (as the log alone would still hold them), within their
+/// window. Every direction that put bytes in an epoch is listed for that. So a
+/// retransmission is compared whenever the log alone would have compared it, and
+/// also while its first copy is still in the history.
+struct KeptBytes: ~Copyable {
+    static let inHistory: UInt64 = 1 << 63
+    static let epochsInHistory: UInt64 = 8
+    /// Epochs kept behind the one being read; the rest of the history is room for
+    /// the chunks read ahead (and for the one the reader moved to before the tracker
+    /// noticed).
+    static let epochsKeptBehind: UInt64 = 4
+    /// The history is kept while at least 1 / `keepingShare` of what is read is
+    /// delivered payload (judged over each epoch read). Below it, copying the few delivered bytes here costs the reassembling
+    /// thread less than streaming every chunk costs the read-ahead thread, which is
+    /// then the one that bounds the run (long transfers, gateways with little RDP).
+    static let keepingShare: UInt64 = 4
+
+    struct Lister {
+        var slot: Int32
+        var id: Int
+        var direction: Direction
+    }
+
+    var log: DeliveredBytesLog
+    /// Bytes delivered so far by all connections, wherever kept.
+    var delivered: UInt64 = 0
+    /// Strongly held by the tracker, which owns this.
+    let history: Unmanaged<CaptureHistory>?
+    let epochBytes: UInt64
+    /// Epochs below this were released; `listers[i]` is for epoch `firstEpoch + i`.
+    var firstEpoch: UInt64 = 0
+    var listers: [[Lister]] = []
+    /// The history's read position at which the next epoch starts.
+    var nextEpochAt: UInt64
+    /// The epoch being read, and `delivered` when it was entered.
+    var readEpoch: UInt64 = 0
+    var deliveredAtReadEpoch: UInt64 = 0
+
+    init(logBytes: Int, history: CaptureHistory?) {
+        log = DeliveredBytesLog(capacity: logBytes)
+        self.history = history.map { Unmanaged.passUnretained($0) }
+        epochBytes = UInt64(history?.capacity ?? 0) / Self.epochsInHistory
+        nextEpochAt = epochBytes
+    }
+
+    /// Whether the bytes at `position..<position + count` are still kept.
+    func holds(position: UInt64, count: Int) -> Bool {
+        if position & Self.inHistory != 0 {
+            return history?._withUnsafeGuaranteedRef { $0.holds(position: position & ~Self.inHistory, count: count) } ?? false
+        }
+        return log.holds(position: position, count: count)
+    }
+
+    /// Compares `bytes` with the kept bytes from `position` (which `holds`).
+    func equals(_ bytes: UnsafeRawBufferPointer, at position: UInt64) -> Bool {
+        if position & Self.inHistory != 0, let history {
+            let start = position & ~Self.inHistory
+            return history._withUnsafeGuaranteedRef { history in
+                for i in 0..<bytes.count where history.byte(at: start + UInt64(i)) != bytes[i] { return false }
+                return true
+            }
+        }
+        return log.equals(bytes, at: position)
+    }
+}
+
+/// Where one direction's recently delivered bytes are kept (`KeptBytes`: in the
+/// capture history or the log): the last `maximumPieces` pieces of the stream
+/// (contiguous: a gap starts over), of which at most the last `window` bytes
+/// count, kept only while that direction's payload is wanted.
 ///
 /// A retransmission is compared only when every byte it repeats is still known
-/// (within the window, in the pieces kept, not yet overwritten in the log);
+/// (within the window, in the pieces kept, still held where they were kept);
 /// otherwise the comparison has no answer.
 struct RecentBytes: ~Copyable {
-    /// Where a piece starts in the stream and in the log; it ends where the next
-    /// one starts (the newest at `endOffset`).
+    /// Where a piece starts in the stream and where it was kept; it ends where the
+    /// next one starts (the newest at `endOffset`).
     struct Piece {
         var offset: UInt64
         var position: UInt64
     }
 
-    /// Pieces beyond this many are forgotten oldest first. A piece grows while
-    /// nothing else entered the log in between, so a burst of one connection's
-    /// segments shares a piece.
+    /// Pieces beyond this many are forgotten oldest first. A piece grows while the
+    /// next bytes are kept right after it (in the log: when nothing else was copied in
+    /// between); in the capture history every segment is a piece of its own.
     static let maximumPieces = 32
 
     private let pieces: UnsafeMutablePointer<Piece>
@@ -107,6 +185,8 @@ struct RecentBytes: ~Copyable {
     private var count = 0
     /// Stream offset one past the last byte recorded.
     private(set) var endOffset: UInt64 = 0
+    /// Bytes delivered by all connections (`KeptBytes.delivered`) when this direction last delivered.
+    private(set) var lastDelivery: UInt64 = 0
 
     init(window: Int) {
         self.window = window
@@ -119,8 +199,9 @@ struct RecentBytes: ~Copyable {
 
     /// Records that the bytes delivered at stream `offset` went to the log at `position`.
     /// A stream that skipped a gap (`offset != endOffset`) starts over.
-    mutating func append(offset: UInt64, length: Int, position: UInt64) {
+    mutating func append(offset: UInt64, length: Int, position: UInt64, delivered: UInt64) {
         guard length > 0 else { return }
+        lastDelivery = delivered
         if offset != endOffset { count = 0 }
         if count > 0 {
             let last = pieces[newest]
@@ -138,7 +219,7 @@ struct RecentBytes: ~Copyable {
 
     /// Compares `bytes` claimed to sit at stream `offset` with what was delivered
     /// there: true if equal, false if different, nil when not all of it is still known.
-    func matches(_ bytes: UnsafeRawBufferPointer, at offset: UInt64, in log: borrowing DeliveredBytesLog) -> Bool? {
+    func matches(_ bytes: UnsafeRawBufferPointer, at offset: UInt64, in log: borrowing KeptBytes) -> Bool? {
         guard count > 0, !bytes.isEmpty else { return nil }
         let end = offset + UInt64(bytes.count)
         let oldest = (newest - count + 1 + Self.maximumPieces) % Self.maximumPieces
@@ -166,5 +247,22 @@ struct RecentBytes: ~Copyable {
             i = index(before: i)
         }
         return true
+    }
+
+    /// Gives the pieces kept in the history below `boundary` (about to be released)
+    /// new places: `move` copies a piece's bytes and returns their new position.
+    /// Pieces wholly before the window are left, as they are never compared.
+    mutating func relocate(historyBelow boundary: UInt64, _ move: (_ position: UInt64, _ count: Int) -> UInt64) {
+        let windowStart = endOffset - min(endOffset, UInt64(window))
+        var i = newest, pieceEnd = endOffset
+        for _ in 0..<count {
+            guard pieceEnd > windowStart else { return }
+            let piece = pieces[i]
+            if piece.position & KeptBytes.inHistory != 0, piece.position & ~KeptBytes.inHistory < boundary {
+                pieces[i].position = move(piece.position & ~KeptBytes.inHistory, Int(pieceEnd - piece.offset))
+            }
+            pieceEnd = piece.offset
+            i = index(before: i)
+        }
     }
 }

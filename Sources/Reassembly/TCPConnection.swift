@@ -62,6 +62,8 @@ public final class DirectionState {
     public internal(set) var wantsPayload = true
     public internal(set) var deliveredBytes: UInt64 = 0
     var recent: RecentBytes?
+    /// The last epoch of the capture history this direction's bytes were listed for (`KeptBytes`).
+    var historyEpoch = UInt64.max
 
     // Counters, for reports.
     public internal(set) var packets = 0

@@ -34,7 +34,7 @@ import Testing
     func comparisonsMatchAnOracle(seed: UInt64) {
         var rng = Generator(state: seed)
         let logCapacity = 8192, window = 4096, streamCount = 3
-        var log = DeliveredBytesLog(capacity: logCapacity)
+        var kept = KeptBytes(logBytes: logCapacity, history: nil)
         let recents = (0..<streamCount).map { _ in RecentBox(window: window) }
         var oracles = [StreamOracle](repeating: StreamOracle(), count: streamCount)
         var lastWriter = -1, lastEnd = -1
@@ -44,9 +44,9 @@ import Testing
             let s = rng.next(0...9) < 3 && lastWriter >= 0 ? lastWriter : rng.next(0...(streamCount - 1))
             let segment = (0..<rng.next(1...700)).map { _ in UInt8(rng.next(0...255)) }
             let offset = oracles[s].bytes.count
-            let position = segment.withUnsafeBytes { log.append($0) }
+            let position = segment.withUnsafeBytes { kept.log.append($0) }
             #expect(position == UInt64(lastEnd < 0 ? 0 : lastEnd))
-            recents[s].recent.append(offset: UInt64(offset), length: segment.count, position: position)
+            recents[s].recent.append(offset: UInt64(offset), length: segment.count, position: position, delivered: 0)
             if !(lastWriter == s && oracles[s].pieces.last.map { $0.position + (offset - $0.offset) } == Int(position)) {
                 oracles[s].pieces.append((offset, Int(position)))
             }
@@ -61,20 +61,20 @@ import Testing
             let start = rng.next(0...(o.bytes.count - 1))
             let length = rng.next(1...min(900, o.bytes.count - start))
             var asked = Array(o.bytes[start..<start + length])
-            let kept = o.pieces.suffix(RecentBytes.maximumPieces)
-            let knownFrom = max(kept.first!.offset, o.bytes.count - window)
+            let keptPieces = o.pieces.suffix(RecentBytes.maximumPieces)
+            let knownFrom = max(keptPieces.first!.offset, o.bytes.count - window)
             // Pieces are in the log until `capacity` later bytes overwrote their start.
-            let touched = kept.indices.filter { i in
-                let end = i + 1 < kept.endIndex ? kept[i + 1].offset : o.bytes.count
-                return end > start && kept[i].offset < start + length
+            let touched = keptPieces.indices.filter { i in
+                let end = i + 1 < keptPieces.endIndex ? keptPieces[i + 1].offset : o.bytes.count
+                return end > start && keptPieces[i].offset < start + length
             }
-            let intact = touched.allSatisfy { lastEnd - kept[$0].position <= logCapacity }
+            let intact = touched.allSatisfy { lastEnd - keptPieces[$0].position <= logCapacity }
             let expected: Bool? = start >= knownFrom && intact ? true : nil
-            #expect(asked.withUnsafeBytes { recents[q].recent.matches($0, at: UInt64(start), in: log) } == expected,
+            #expect(asked.withUnsafeBytes { recents[q].recent.matches($0, at: UInt64(start), in: kept) } == expected,
                     "seed \(seed): \(start)+\(length) of stream \(q)")
             asked[rng.next(0...(length - 1))] ^= 0x5A
             let expectedAltered: Bool? = expected == nil ? nil : false
-            #expect(asked.withUnsafeBytes { recents[q].recent.matches($0, at: UInt64(start), in: log) } == expectedAltered,
+            #expect(asked.withUnsafeBytes { recents[q].recent.matches($0, at: UInt64(start), in: kept) } == expectedAltered,
                     "seed \(seed): altered \(start)+\(length) of stream \(q)")
             switch expected {
             case true?: compared.equal += 1
@@ -87,14 +87,14 @@ import Testing
     }
 
     @Test func aGapStartsTheStreamOver() {
-        var log = DeliveredBytesLog(capacity: 4096)
+        var kept = KeptBytes(logBytes: 4096, history: nil)
         var recent = RecentBytes(window: 4096)
         let first: [UInt8] = Array("abcdef".utf8), second: [UInt8] = Array("XYZ".utf8)
-        recent.append(offset: 0, length: 6, position: first.withUnsafeBytes { log.append($0) })
+        recent.append(offset: 0, length: 6, position: first.withUnsafeBytes { kept.log.append($0) }, delivered: 0)
         // Bytes 6..<10 never came: the next piece starts at 10.
-        recent.append(offset: 10, length: 3, position: second.withUnsafeBytes { log.append($0) })
-        #expect(second.withUnsafeBytes { recent.matches($0, at: 10, in: log) } == true)
-        #expect(first.withUnsafeBytes { recent.matches($0, at: 0, in: log) } == nil)
+        recent.append(offset: 10, length: 3, position: second.withUnsafeBytes { kept.log.append($0) }, delivered: 0)
+        #expect(second.withUnsafeBytes { recent.matches($0, at: 10, in: kept) } == true)
+        #expect(first.withUnsafeBytes { recent.matches($0, at: 0, in: kept) } == nil)
         #expect(recent.endOffset == 13)
     }
 
