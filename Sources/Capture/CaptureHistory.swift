@@ -27,7 +27,7 @@ public final class CaptureHistory: @unchecked Sendable {
     /// `KeptBytes.epochsKeptBehind` of its eighths) and for the chunks read ahead.
     public static let defaultCapacity = 64 << 20
 
-    private let storage: UnsafeMutableRawPointer
+    let storage: UnsafeMutableRawPointer
     /// A power of two, so positions map into the ring with a mask.
     public let capacity: Int
     /// Positions below this may be overwritten: the consumer released them.
@@ -51,10 +51,10 @@ public final class CaptureHistory: @unchecked Sendable {
         var size = 4096
         while size < capacity { size <<= 1 }
         self.capacity = size
-        storage = .allocate(byteCount: size, alignment: 64)
+        storage = PlainPages.allocate(byteCount: size)
     }
 
-    deinit { storage.deallocate() }
+    deinit { PlainPages.deallocate(storage, byteCount: capacity) }
 
     // MARK: producer
 

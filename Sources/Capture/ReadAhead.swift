@@ -65,7 +65,7 @@ final class ReadAhead: @unchecked Sendable {
         self.history = history
         endings = Array(repeating: .end, count: files.count)
         for _ in 0..<Self.chunkCount {
-            free.append(Chunk(storage: .allocate(byteCount: chunkBytes, alignment: 16), capacity: chunkBytes))
+            free.append(Chunk(storage: PlainPages.allocate(byteCount: chunkBytes), capacity: chunkBytes))
         }
         // The thread holds its own reference until it returns.
         guard let handle = startThread({ [self] in produce() }) else { return nil }
@@ -73,8 +73,8 @@ final class ReadAhead: @unchecked Sendable {
     }
 
     deinit {
-        for chunk in free + ready { chunk.storage.deallocate() }
-        reading?.storage.deallocate()
+        for chunk in free + ready { PlainPages.deallocate(chunk.storage, byteCount: chunk.capacity) }
+        if let reading { PlainPages.deallocate(reading.storage, byteCount: reading.capacity) }
     }
 
     /// Stops the producer, wherever it is (the consumer may be done early), and waits
@@ -159,8 +159,8 @@ final class ReadAhead: @unchecked Sendable {
                     if current.capacity < needed {
                         // A record larger than a chunk (libpcap allows up to 256 KiB and more for some
                         // link types): this chunk grows to hold it and keeps its size.
-                        current.storage.deallocate()
-                        current.storage = .allocate(byteCount: needed, alignment: 16)
+                        PlainPages.deallocate(current.storage, byteCount: current.capacity)
+                        current.storage = PlainPages.allocate(byteCount: needed)
                         current.capacity = needed
                     }
                 }

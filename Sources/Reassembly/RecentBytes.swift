@@ -31,10 +31,10 @@ struct DeliveredBytesLog: ~Copyable {
         var size = 64
         while size < capacity { size <<= 1 }
         self.capacity = size
-        storage = UnsafeMutableRawBufferPointer.allocate(byteCount: size, alignment: Int(Self.lineSize))
+        storage = UnsafeMutableRawBufferPointer(start: PlainPages.allocate(byteCount: size), count: size)
     }
 
-    deinit { storage.deallocate() }
+    deinit { PlainPages.deallocate(storage.baseAddress!, byteCount: storage.count) }
 
     /// Copies `bytes` in; returns the position of their first byte.
     mutating func append(_ bytes: UnsafeRawBufferPointer) -> UInt64 {
