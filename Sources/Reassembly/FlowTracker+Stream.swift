@@ -307,8 +307,8 @@ extension FlowTracker {
             if state.historyEpoch != epoch {
                 state.historyEpoch = epoch
                 let index = Int(epoch - kept.firstEpoch)
-                while kept.listers.count <= index { kept.listers.append([]) }
-                kept.listers[index].append(KeptBytes.Lister(slot: connection.slot, id: connection.id, direction: direction))
+                while kept.listed.count <= index { kept.listed.append([]) }
+                kept.listed[index].append(KeptBytes.ListedDirection(slot: connection.slot, id: connection.id, direction: direction))
             }
             return position | KeptBytes.inHistory
         }
@@ -327,8 +327,8 @@ extension FlowTracker {
         guard current >= KeptBytes.epochsKeptBehind else { return }
         while kept.firstEpoch < current - KeptBytes.epochsKeptBehind {
             let boundary = (kept.firstEpoch + 1) * kept.epochBytes
-            if !kept.listers.isEmpty {
-                for lister in kept.listers.removeFirst() { rescue(lister, below: boundary, from: history) }
+            if !kept.listed.isEmpty {
+                for listed in kept.listed.removeFirst() { rescue(listed, below: boundary, from: history) }
             }
             kept.firstEpoch += 1
             history.release(upTo: boundary)
@@ -336,13 +336,13 @@ extension FlowTracker {
     }
 
     /// Copies to the log the bytes a listed direction keeps in the history below `boundary`.
-    func rescue(_ lister: KeptBytes.Lister, below boundary: UInt64, from history: CaptureHistory) {
-        guard lister.slot >= 0, Int(lister.slot) < unretainedSlots.count,
-              let connection = unretainedSlots[Int(lister.slot)] else { return }
+    func rescue(_ listed: KeptBytes.ListedDirection, below boundary: UInt64, from history: CaptureHistory) {
+        guard listed.slot >= 0, Int(listed.slot) < unretainedSlots.count,
+              let connection = unretainedSlots[Int(listed.slot)] else { return }
         connection._withUnsafeGuaranteedRef { connection in
             // The slot may hold a later connection by now.
-            guard connection.id == lister.id else { return }
-            let state = connection.state(lister.direction)
+            guard connection.id == listed.id else { return }
+            let state = connection.state(listed.direction)
             guard let last = state.recent?.lastDelivery, kept.delivered - last < UInt64(kept.log.capacity) else { return }
             state.recent!.relocate(historyBelow: boundary) { position, count in
                 withUnsafeTemporaryAllocation(byteCount: count, alignment: 16) { buffer in

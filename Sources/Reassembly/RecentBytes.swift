@@ -82,81 +82,6 @@ struct DeliveredBytesLog: ~Copyable {
     }
 }
 
-/// Where delivered bytes were kept: in the capture's history (the read-ahead
-/// thread's copy of everything read, `CaptureHistory`) when the frame's chunk was
-/// kept there, else copied to the tracker's own `DeliveredBytesLog`. A position
-/// says which: the history's positions carry `inHistory`.
-///
-/// The history forgets old bytes as the tracker releases them, an eighth of it at a
-/// time (an epoch). Before an epoch goes, the bytes in it that a retransmission could
-/// still be compared with are copied to the log: those of the directions that put
-/// bytes there, still want payload, and delivered within the last log's worth of
-/// everyone's deliveries (as the log alone would still hold them), within their
-/// window. Every direction that put bytes in an epoch is listed for that. So a
-/// retransmission is compared whenever the log alone would have compared it, and
-/// also while its first copy is still in the history.
-struct KeptBytes: ~Copyable {
-    static let inHistory: UInt64 = 1 << 63
-    static let epochsInHistory: UInt64 = 8
-    /// Epochs kept behind the one being read; the rest of the history is room for
-    /// the chunks read ahead (and for the one the reader moved to before the tracker
-    /// noticed).
-    static let epochsKeptBehind: UInt64 = 4
-    /// The history is kept while at least 1 / `keepingShare` of what is read is
-    /// delivered payload (judged over each epoch read). Below it, copying the few delivered bytes here costs the reassembling
-    /// thread less than streaming every chunk costs the read-ahead thread, which is
-    /// then the one that bounds the run (long transfers, gateways with little RDP).
-    static let keepingShare: UInt64 = 4
-
-    struct Lister {
-        var slot: Int32
-        var id: Int
-        var direction: Direction
-    }
-
-    var log: DeliveredBytesLog
-    /// Bytes delivered so far by all connections, wherever kept.
-    var delivered: UInt64 = 0
-    /// Strongly held by the tracker, which owns this.
-    let history: Unmanaged<CaptureHistory>?
-    let epochBytes: UInt64
-    /// Epochs below this were released; `listers[i]` is for epoch `firstEpoch + i`.
-    var firstEpoch: UInt64 = 0
-    var listers: [[Lister]] = []
-    /// The history's read position at which the next epoch starts.
-    var nextEpochAt: UInt64
-    /// The epoch being read, and `delivered` when it was entered.
-    var readEpoch: UInt64 = 0
-    var deliveredAtReadEpoch: UInt64 = 0
-
-    init(logBytes: Int, history: CaptureHistory?) {
-        log = DeliveredBytesLog(capacity: logBytes)
-        self.history = history.map { Unmanaged.passUnretained($0) }
-        epochBytes = UInt64(history?.capacity ?? 0) / Self.epochsInHistory
-        nextEpochAt = epochBytes
-    }
-
-    /// Whether the bytes at `position..<position + count` are still kept.
-    func holds(position: UInt64, count: Int) -> Bool {
-        if position & Self.inHistory != 0 {
-            return history?._withUnsafeGuaranteedRef { $0.holds(position: position & ~Self.inHistory, count: count) } ?? false
-        }
-        return log.holds(position: position, count: count)
-    }
-
-    /// Compares `bytes` with the kept bytes from `position` (which `holds`).
-    func equals(_ bytes: UnsafeRawBufferPointer, at position: UInt64) -> Bool {
-        if position & Self.inHistory != 0, let history {
-            let start = position & ~Self.inHistory
-            return history._withUnsafeGuaranteedRef { history in
-                for i in 0..<bytes.count where history.byte(at: start + UInt64(i)) != bytes[i] { return false }
-                return true
-            }
-        }
-        return log.equals(bytes, at: position)
-    }
-}
-
 /// Where one direction's recently delivered bytes are kept (`KeptBytes`: in the
 /// capture history or the log): the last `maximumPieces` pieces of the stream
 /// (contiguous: a gap starts over), of which at most the last `window` bytes
@@ -219,18 +144,18 @@ struct RecentBytes: ~Copyable {
 
     /// Compares `bytes` claimed to sit at stream `offset` with what was delivered
     /// there: true if equal, false if different, nil when not all of it is still known.
-    func matches(_ bytes: UnsafeRawBufferPointer, at offset: UInt64, in log: borrowing KeptBytes) -> Bool? {
+    func matches(_ bytes: UnsafeRawBufferPointer, at offset: UInt64, in kept: borrowing KeptBytes) -> Bool? {
         guard count > 0, !bytes.isEmpty else { return nil }
         let end = offset + UInt64(bytes.count)
         let oldest = (newest - count + 1 + Self.maximumPieces) % Self.maximumPieces
         let windowStart = endOffset - min(endOffset, UInt64(window))
         guard offset >= max(pieces[oldest].offset, windowStart), end <= endOffset else { return nil }
         // Newest first, so each piece ends where the one before in this walk started.
-        // Every piece the range touches must still be in the log before any is compared.
+        // Every piece the range touches must still be held before any is compared.
         var i = newest, pieceEnd = endOffset
         for _ in 0..<count where pieceEnd > offset {
             let piece = pieces[i]
-            if piece.offset < end, !log.holds(position: piece.position, count: Int(pieceEnd - piece.offset)) { return nil }
+            if piece.offset < end, !kept.holds(position: piece.position, count: Int(pieceEnd - piece.offset)) { return nil }
             pieceEnd = piece.offset
             i = index(before: i)
         }
@@ -241,7 +166,7 @@ struct RecentBytes: ~Copyable {
             let from = max(offset, piece.offset), to = min(end, pieceEnd)
             if from < to {
                 let part = UnsafeRawBufferPointer(rebasing: bytes[Int(from - offset)..<Int(to - offset)])
-                if !log.equals(part, at: piece.position + (from - piece.offset)) { return false }
+                if !kept.equals(part, at: piece.position + (from - piece.offset)) { return false }
             }
             pieceEnd = piece.offset
             i = index(before: i)

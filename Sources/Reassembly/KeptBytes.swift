@@ -1,0 +1,79 @@
+import Capture
+
+/// Where delivered bytes were kept: in the capture's history (the read-ahead
+/// thread's copy of everything read, `CaptureHistory`) when the frame's chunk was
+/// kept there, else copied to the tracker's own `DeliveredBytesLog`. A position
+/// says which: the history's positions carry `inHistory`.
+///
+/// The history forgets old bytes as the tracker releases them, an eighth of it at a
+/// time (an epoch). Before an epoch goes, the bytes in it that a retransmission could
+/// still be compared with are copied to the log: those of the directions that put
+/// bytes there, still want payload, and delivered within the last log's worth of
+/// everyone's deliveries (as the log alone would still hold them), within their
+/// window. Every direction that put bytes in an epoch is listed for that. So a
+/// retransmission is compared whenever the log alone would have compared it, and
+/// also while its first copy is still in the history.
+struct KeptBytes: ~Copyable {
+    static let inHistory: UInt64 = 1 << 63
+    static let epochsInHistory: UInt64 = 8
+    /// Epochs kept behind the one being read; the rest of the history is room for
+    /// the chunks read ahead (and for the one the reader moved to before the tracker
+    /// noticed).
+    static let epochsKeptBehind: UInt64 = 4
+    /// The history is kept while at least 1 / `keepingShare` of what is read is
+    /// delivered payload (judged over each epoch read). Below it, copying the few
+    /// delivered bytes to the log costs the reassembling thread less than streaming
+    /// every chunk costs the read-ahead thread, which is then the one that bounds the
+    /// run (long transfers, gateways with little RDP).
+    static let keepingShare: UInt64 = 4
+
+    /// A direction that put bytes in an epoch (the slot and id find its connection
+    /// again, unless it has finished since).
+    struct ListedDirection {
+        var slot: Int32
+        var id: Int
+        var direction: Direction
+    }
+
+    var log: DeliveredBytesLog
+    /// Bytes delivered so far by all connections, wherever kept.
+    var delivered: UInt64 = 0
+    /// Strongly held by the tracker, which owns this.
+    let history: Unmanaged<CaptureHistory>?
+    let epochBytes: UInt64
+    /// Epochs below this were released; `listed[i]` is for epoch `firstEpoch + i`.
+    var firstEpoch: UInt64 = 0
+    var listed: [[ListedDirection]] = []
+    /// The history's read position at which the next epoch starts.
+    var nextEpochAt: UInt64
+    /// The epoch being read, and `delivered` when it was entered.
+    var readEpoch: UInt64 = 0
+    var deliveredAtReadEpoch: UInt64 = 0
+
+    init(logBytes: Int, history: CaptureHistory?) {
+        log = DeliveredBytesLog(capacity: logBytes)
+        self.history = history.map { Unmanaged.passUnretained($0) }
+        epochBytes = UInt64(history?.capacity ?? 0) / Self.epochsInHistory
+        nextEpochAt = epochBytes
+    }
+
+    /// Whether the bytes at `position..<position + count` are still kept.
+    func holds(position: UInt64, count: Int) -> Bool {
+        if position & Self.inHistory != 0 {
+            return history?._withUnsafeGuaranteedRef { $0.holds(position: position & ~Self.inHistory, count: count) } ?? false
+        }
+        return log.holds(position: position, count: count)
+    }
+
+    /// Compares `bytes` with the kept bytes from `position` (which `holds`).
+    func equals(_ bytes: UnsafeRawBufferPointer, at position: UInt64) -> Bool {
+        if position & Self.inHistory != 0, let history {
+            let start = position & ~Self.inHistory
+            return history._withUnsafeGuaranteedRef { history in
+                for i in 0..<bytes.count where history.byte(at: start + UInt64(i)) != bytes[i] { return false }
+                return true
+            }
+        }
+        return log.equals(bytes, at: position)
+    }
+}
