@@ -40,12 +40,11 @@ public final class CaptureHistory: @unchecked Sendable {
     private var produced: UInt64 = 0
 
     // The consumer's.
-    private var chunkBase: UnsafeRawPointer?
-    private var chunkEnd: UnsafeRawPointer?
-    private var chunkStart: UInt64 = 0
-    /// Position of the start of the chunk being read (kept or not), and of its end.
-    public private(set) var consumedUpTo: UInt64 = 0
-    private var readableEnd: UInt64 = 0
+    /// Positions of the first byte of the chunk being read (kept or not) and one past its last.
+    public private(set) var chunkStart: UInt64 = 0
+    private var chunkEnd: UInt64 = 0
+    /// Where that chunk sits in memory, when it was kept (nil otherwise).
+    private var keptChunk: UnsafeRawPointer?
 
     public init(capacity: Int = CaptureHistory.defaultCapacity) {
         var size = 4096
@@ -82,30 +81,23 @@ public final class CaptureHistory: @unchecked Sendable {
 
     /// The consumer starts reading the chunk at `base` (`count` bytes), which starts at `start`.
     func enter(base: UnsafeRawPointer, count: Int, start: UInt64, kept: Bool) {
-        consumedUpTo = start
-        readableEnd = start + UInt64(count)
-        if kept {
-            chunkBase = base
-            chunkEnd = base + count
-            chunkStart = start
-        } else {
-            chunkBase = nil
-            chunkEnd = nil
-        }
+        chunkStart = start
+        chunkEnd = start + UInt64(count)
+        keptChunk = kept ? base : nil
     }
 
     /// Where `bytes`, part of the frame just read, sit here; nil when they were not kept.
     @inline(__always)
     public func position(of bytes: UnsafeRawBufferPointer) -> UInt64? {
-        guard let base = chunkBase, let end = chunkEnd, let first = bytes.baseAddress,
-              first >= base, first + bytes.count <= end else { return nil }
+        guard let base = keptChunk, let first = bytes.baseAddress, first >= base,
+              UInt64(first - base + bytes.count) <= chunkEnd - chunkStart else { return nil }
         return chunkStart + UInt64(first - base)
     }
 
     /// Whether `position..<position + count` was kept and is still here.
     /// (Positions come only from `position(of:)`, so only from kept chunks.)
     public func holds(position: UInt64, count: Int) -> Bool {
-        position >= released.load(ordering: .relaxed) && position + UInt64(count) <= readableEnd
+        position >= released.load(ordering: .relaxed) && position + UInt64(count) <= chunkEnd
     }
 
     /// The byte at `position` (which `holds`).

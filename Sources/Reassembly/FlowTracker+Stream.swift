@@ -306,9 +306,7 @@ extension FlowTracker {
             let epoch = position / kept.epochBytes
             if state.historyEpoch != epoch {
                 state.historyEpoch = epoch
-                let index = Int(epoch - kept.firstEpoch)
-                while kept.listed.count <= index { kept.listed.append([]) }
-                kept.listed[index].append(KeptBytes.ListedDirection(slot: connection.slot, id: connection.id, direction: direction))
+                kept.list(slot: connection.slot, id: connection.id, direction, epoch: epoch)
             }
             return position | KeptBytes.inHistory
         }
@@ -317,12 +315,11 @@ extension FlowTracker {
     /// Releases the history's epochs more than `epochsKeptBehind` behind the one being
     /// read, first copying to the log what the directions listed there may still compare.
     func releaseEpochs(_ history: CaptureHistory) {
-        let current = history.consumedUpTo / kept.epochBytes
-        kept.nextEpochAt = (current + 1) * kept.epochBytes
+        let current = history.chunkStart / kept.epochBytes
         // Whether the history is worth keeping, from the epochs just read.
-        let read = (current - kept.readEpoch) * kept.epochBytes
+        let read = current * kept.epochBytes - (kept.nextEpochAt - kept.epochBytes)
         history.setKeeping((kept.delivered - kept.deliveredAtReadEpoch) * KeptBytes.keepingShare >= read)
-        kept.readEpoch = current
+        kept.nextEpochAt = (current + 1) * kept.epochBytes
         kept.deliveredAtReadEpoch = kept.delivered
         guard current >= KeptBytes.epochsKeptBehind else { return }
         while kept.firstEpoch < current - KeptBytes.epochsKeptBehind {

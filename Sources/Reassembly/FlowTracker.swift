@@ -80,8 +80,8 @@ public final class FlowTracker<Consumer: StreamConsumer> {
         if now >= nextSweep { sweep() }
         // Epochs are released as the reader moves on, also while nothing is delivered,
         // so the history keeps room for the chunks read ahead.
-        if let history = kept.history, history._withUnsafeGuaranteedRef({ $0.consumedUpTo >= kept.nextEpochAt }) {
-            history._withUnsafeGuaranteedRef { releaseEpochs($0) }
+        kept.history?._withUnsafeGuaranteedRef { history in
+            if history.chunkStart >= kept.nextEpochAt { releaseEpochs(history) }
         }
     }
 

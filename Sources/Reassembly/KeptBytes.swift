@@ -44,10 +44,9 @@ struct KeptBytes: ~Copyable {
     /// Epochs below this were released; `listed[i]` is for epoch `firstEpoch + i`.
     var firstEpoch: UInt64 = 0
     var listed: [[ListedDirection]] = []
-    /// The history's read position at which the next epoch starts.
+    /// The history's read position at which the next epoch starts (the one being read
+    /// starts `epochBytes` before), and `delivered` when the one being read was entered.
     var nextEpochAt: UInt64
-    /// The epoch being read, and `delivered` when it was entered.
-    var readEpoch: UInt64 = 0
     var deliveredAtReadEpoch: UInt64 = 0
 
     init(logBytes: Int, history: CaptureHistory?) {
@@ -55,6 +54,13 @@ struct KeptBytes: ~Copyable {
         self.history = history.map { Unmanaged.passUnretained($0) }
         epochBytes = UInt64(history?.capacity ?? 0) / Self.epochsInHistory
         nextEpochAt = epochBytes
+    }
+
+    /// Lists a direction that put bytes in `epoch` (one not yet released).
+    mutating func list(slot: Int32, id: Int, _ direction: Direction, epoch: UInt64) {
+        let index = Int(epoch - firstEpoch)
+        while listed.count <= index { listed.append([]) }
+        listed[index].append(ListedDirection(slot: slot, id: id, direction: direction))
     }
 
     /// Whether the bytes at `position..<position + count` are still kept.
