@@ -303,7 +303,7 @@ extension FlowTracker {
         guard let history = kept.history else { return kept.log.append(bytes) }
         return history._withUnsafeGuaranteedRef { history in
             guard let position = history.position(of: bytes) else { return kept.log.append(bytes) }
-            let epoch = position / kept.epochBytes
+            let epoch = kept.epoch(of: position)
             if state.historyEpoch != epoch {
                 state.historyEpoch = epoch
                 kept.list(slot: connection.slot, id: connection.id, direction, epoch: epoch)
@@ -315,7 +315,7 @@ extension FlowTracker {
     /// Releases the history's epochs more than `epochsKeptBehind` behind the one being
     /// read, first copying to the log what the directions listed there may still compare.
     func releaseEpochs(_ history: CaptureHistory) {
-        let current = history.chunkStart / kept.epochBytes
+        let current = kept.epoch(of: history.chunkStart)
         // Whether the history is worth keeping, from the epochs just read.
         let read = current * kept.epochBytes - (kept.nextEpochAt - kept.epochBytes)
         history.setKeeping((kept.delivered - kept.deliveredAtReadEpoch) * KeptBytes.keepingShare >= read)

@@ -40,7 +40,10 @@ struct KeptBytes: ~Copyable {
     var delivered: UInt64 = 0
     /// Strongly held by the tracker, which owns this.
     let history: Unmanaged<CaptureHistory>?
-    let epochBytes: UInt64
+    /// An epoch is `1 << epochShift` bytes: the history's capacity is a power of two, so
+    /// a position's epoch is a shift, not a division, on every delivered segment.
+    let epochShift: UInt64
+    var epochBytes: UInt64 { 1 << epochShift }
     /// Epochs below this were released; `listed[i]` is for epoch `firstEpoch + i`.
     var firstEpoch: UInt64 = 0
     var listed: [[ListedDirection]] = []
@@ -52,9 +55,13 @@ struct KeptBytes: ~Copyable {
     init(logBytes: Int, history: CaptureHistory?) {
         log = DeliveredBytesLog(capacity: logBytes)
         self.history = history.map { Unmanaged.passUnretained($0) }
-        epochBytes = UInt64(history?.capacity ?? 0) / Self.epochsInHistory
-        nextEpochAt = epochBytes
+        epochShift = UInt64((history.map { UInt64($0.capacity) / Self.epochsInHistory } ?? 1).trailingZeroBitCount)
+        nextEpochAt = 1 << epochShift
     }
+
+    /// The epoch that history position `position` falls in.
+    @inline(__always)
+    func epoch(of position: UInt64) -> UInt64 { position >> epochShift }
 
     /// Lists a direction that put bytes in `epoch` (one not yet released).
     mutating func list(slot: Int32, id: Int, _ direction: Direction, epoch: UInt64) {
