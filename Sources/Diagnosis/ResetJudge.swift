@@ -49,6 +49,12 @@ enum ResetJudge {
     static let minimumRTTForTiming: Int64 = CaptureTime.millisecond
     /// RSTs closer together than this count as one burst.
     static let burstWindow: Int64 = 10 * CaptureTime.millisecond
+    /// A RST's IP ID is placed in the sender's counting series only when the packet
+    /// the series is known from is this close in time: the series is the sender's
+    /// recent run, and a busy host's counter moves by thousands a second. (An ID of 0
+    /// from a counting sender stands out at any distance: its counter passes 0 once
+    /// in 65,536 packets.)
+    static let ipIDSeriesSpan: Int64 = CaptureTime.second
 
     /// The initial TTL a sender most likely used: the common defaults 64, 128 and 255,
     /// the smallest one not below what arrived.
@@ -87,11 +93,19 @@ enum ResetJudge {
                 // Linux (and other stacks with initial TTL 64) send every RST with IP ID 0,
                 // whatever their data packets carry; Windows (TTL 128) keeps counting.
                 let zeroIsNormal = r.ipID == 0 && initialTTL(of: profile) == 64
-                if profile.countsUp, let last = profile.lastIPID, !zeroIsNormal {
-                    let step = (r.ipID &- last) & 0xFFFF
+                if profile.countsUp, let last = profile.lastIPID, !zeroIsNormal,
+                   r.ipID == 0 || abs(r.time.nanoseconds(since: profile.lastIPIDTime)) <= ipIDSeriesSpan {
+                    // A counting stack's IDs grow in capture order. The packet the profile
+                    // last saw can come after the RST: another connection of the host that
+                    // went on longer, or the sender still talking after a forged RST. Then
+                    // the RST's ID belongs a little before it in the series.
+                    let before = profile.lastIPIDFrame < r.frame
+                    let step = before ? (r.ipID &- last) & 0xFFFF : (last &- r.ipID) & 0xFFFF
                     if step == 0 || step > 4096 {
                         signals.append(.ipID)
-                        notes.append("IP ID \(r.ipID) does not follow the sender's counting series (last \(last))")
+                        notes.append(before
+                            ? "IP ID \(r.ipID) does not follow the sender's counting series (last \(last))"
+                            : "IP ID \(r.ipID) does not fit the sender's counting series (\(last) in frame \(profile.lastIPIDFrame), after the RST)")
                     }
                 } else if profile.alwaysZero && r.ipID != 0 {
                     signals.append(.ipID)

@@ -157,7 +157,7 @@ extension FlowTracker {
             // The reset judge's view of each sender is kept for RDP connections only (by
             // port from the start, by content from the packet that showed it).
             if connection.isRDP {
-                state.observed.record(frame: frame.number, isReset: flags.contains(.rst), ttl: packet.ip.ttl,
+                state.observed.record(frame: frame.number, time: frame.time, isReset: flags.contains(.rst), ttl: packet.ip.ttl,
                                       ipID: packet.ip.identification, isIPv6: packet.ip.version == 6, payloadLength: length)
             }
             consumer.segment(connection, SegmentEvent(

@@ -1,3 +1,5 @@
+import Capture
+
 /// What the reset judge needs to know of one sender of an RDP connection, kept
 /// by the flow tracker in the direction's state while the connection's packets
 /// are observed (`TCPConnection.observeSegments`, and every RST): its TTL/IP ID
@@ -21,11 +23,11 @@ public struct ObservedSender: Sendable {
     public init() {}
 
     @inline(__always)
-    mutating func record(frame: Int, isReset: Bool, ttl: UInt8, ipID: UInt32, isIPv6: Bool, payloadLength: Int) {
+    mutating func record(frame: Int, time: CaptureTime, isReset: Bool, ttl: UInt8, ipID: UInt32, isIPv6: Bool, payloadLength: Int) {
         if isReset {
             sentReset = true
         } else {
-            profile.add(ttl: ttl, ipID: ipID, isIPv6: isIPv6)
+            profile.add(ttl: ttl, ipID: ipID, isIPv6: isIPv6, frame: frame, time: time)
             if sentReset {
                 afterOwnReset += 1
                 if firstAfterOwnReset == nil { firstAfterOwnReset = frame }
@@ -44,6 +46,10 @@ public struct TTLProfile: Sendable {
     public var ipIDSmallStep = 0
     public var ipIDOther = 0
     public var lastIPID: UInt32?
+    /// The frame that carried `lastIPID` and its time: frames are numbered in capture
+    /// order, so the judge can tell whether a RST came before or after it, and how long.
+    public var lastIPIDFrame = 0
+    public var lastIPIDTime = CaptureTime.zero
     public var isIPv4 = true
     // The TTLs are kept inline, not in an array: `add` runs for every packet, and
     // nearly every packet has the first TTL seen, which is checked first.
@@ -54,7 +60,7 @@ public struct TTLProfile: Sendable {
     public init() {}
 
     @inline(__always)
-    public mutating func add(ttl: UInt8, ipID: UInt32, isIPv6: Bool) {
+    public mutating func add(ttl: UInt8, ipID: UInt32, isIPv6: Bool, frame: Int, time: CaptureTime) {
         packets += 1
         isIPv4 = !isIPv6
         if distinctTTLs > 0 && ttl0 == ttl { count0 += 1 } else { count(ttl: ttl, times: 1) }
@@ -67,6 +73,8 @@ public struct TTLProfile: Sendable {
             ipIDOther += 1
         }
         lastIPID = ipID
+        lastIPIDFrame = frame
+        lastIPIDTime = time
     }
 
     private func ttlAt(_ i: Int) -> (ttl: UInt8, count: Int) {
@@ -105,7 +113,12 @@ public struct TTLProfile: Sendable {
         ipIDZero += other.ipIDZero
         ipIDSmallStep += other.ipIDSmallStep
         ipIDOther += other.ipIDOther
-        if other.lastIPID != nil { lastIPID = other.lastIPID }
+        // The latest in capture order, whatever order the connections finished in.
+        if other.lastIPID != nil && (lastIPID == nil || other.lastIPIDFrame >= lastIPIDFrame) {
+            lastIPID = other.lastIPID
+            lastIPIDFrame = other.lastIPIDFrame
+            lastIPIDTime = other.lastIPIDTime
+        }
     }
 
     public var hasTTL: Bool { distinctTTLs > 0 }
