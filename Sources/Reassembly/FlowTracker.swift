@@ -22,9 +22,12 @@ public final class FlowTracker<Consumer: StreamConsumer> {
     var freeSlots: [Int32] = []
     /// The LRU links of each slot.
     var links: ContiguousArray<LRULink> = []
-    /// LRU heads and tails per class: 0 half-open, 1 open, 2 closed. Head = most recent.
-    var lruHead: (Int32, Int32, Int32) = (-1, -1, -1)
-    var lruTail: (Int32, Int32, Int32) = (-1, -1, -1)
+    /// LRU heads and tails per class: 0 half-open, 1 open, 2 closed, 3 closed cleanly.
+    /// Head = most recent.
+    var lruHead: (Int32, Int32, Int32, Int32) = (-1, -1, -1, -1)
+    var lruTail: (Int32, Int32, Int32, Int32) = (-1, -1, -1, -1)
+    /// Cleanly closed connections already finished, to recognise their late packets.
+    var closedFlows: ClosedFlows
     var cachedKey: FlowKey?
     var cachedSlot: Int32 = -1
     var packet = DecodedPacket()
@@ -49,6 +52,7 @@ public final class FlowTracker<Consumer: StreamConsumer> {
         if !checks { history?.setKeeping(false) }
         self.history = checks ? history : nil
         kept = KeptBytes(logBytes: checks ? config.overlapLogBytes : 0, history: self.history)
+        closedFlows = ClosedFlows(capacity: config.maxFlows)
     }
 
     /// Decodes one frame and processes it.
@@ -135,6 +139,10 @@ public final class FlowTracker<Consumer: StreamConsumer> {
             guard replaced else { return }
             stats.portReuses += 1
             finish(existing.takeUnretainedValue(), reason: .portReused)
+        } else if !closedFlows.isEmpty && closedFlows.absorbs(key, source: source, sequence: tcp.sequence,
+                                                              length: packet.payloadWireLength, flags: tcp.flags, now: now) {
+            stats.lateAfterClose += 1
+            return
         }
         segment(create(key: key, source: source, destination: destination, frame: frame), source: source, frame)
     }
@@ -259,7 +267,7 @@ public final class FlowTracker<Consumer: StreamConsumer> {
     }
 
     func evictOne() {
-        for lruClass in [2, 0, 1] {
+        for lruClass in [3, 2, 0, 1] {
             let tail = tailOf(lruClass)
             if tail >= 0, let victim = slots[Int(tail)] {
                 stats.evictedConnections += 1
@@ -273,22 +281,27 @@ public final class FlowTracker<Consumer: StreamConsumer> {
     /// Finishes connections idle past their class's timeout; runs once per second of capture time.
     func sweep() {
         nextSweep = now.adding(nanoseconds: config.sweepInterval)
-        let timeouts = [config.halfOpenTimeout, config.idleTimeout, config.closedTimeout]
-        for lruClass in 0..<3 {
+        let timeouts = [config.halfOpenTimeout, config.idleTimeout, config.closedTimeout,
+                        min(config.closedCleanlyTimeout, config.closedTimeout)]
+        for lruClass in 0..<4 {
             while true {
                 let tail = tailOf(lruClass)
                 guard tail >= 0, let victim = slots[Int(tail)],
                       now.nanoseconds(since: victim.lastTime) > timeouts[lruClass] else { break }
+                if lruClass == 3 {
+                    closedFlows.add(victim, until: victim.lastTime.adding(nanoseconds: config.closedTimeout))
+                }
                 finish(victim, reason: .idle)
             }
         }
+        closedFlows.expire(now: now)
     }
 
     // MARK: LRU lists
 
     @inline(__always)
     func touch(_ connection: TCPConnection) {
-        let lruClass: UInt8 = connection.isClosed ? 2
+        let lruClass: UInt8 = connection.isClosed ? (connection.closedCleanly ? 3 : 2)
             : (connection.establishedFrame == nil && connection.clientToServer.payloadBytes == 0
                 && connection.serverToClient.payloadBytes == 0 && !connection.missingSYN ? 0 : 1)
         if lruClass == links[Int(connection.slot)].lruClass && headOf(Int(lruClass)) == connection.slot { return }
@@ -296,13 +309,17 @@ public final class FlowTracker<Consumer: StreamConsumer> {
         pushFront(connection, lruClass: lruClass)
     }
 
-    @inline(__always) func headOf(_ c: Int) -> Int32 { c == 0 ? lruHead.0 : (c == 1 ? lruHead.1 : lruHead.2) }
-    @inline(__always) func tailOf(_ c: Int) -> Int32 { c == 0 ? lruTail.0 : (c == 1 ? lruTail.1 : lruTail.2) }
+    @inline(__always) func headOf(_ c: Int) -> Int32 {
+        switch c { case 0: lruHead.0; case 1: lruHead.1; case 2: lruHead.2; default: lruHead.3 }
+    }
+    @inline(__always) func tailOf(_ c: Int) -> Int32 {
+        switch c { case 0: lruTail.0; case 1: lruTail.1; case 2: lruTail.2; default: lruTail.3 }
+    }
     @inline(__always) func setHead(_ c: Int, _ v: Int32) {
-        switch c { case 0: lruHead.0 = v; case 1: lruHead.1 = v; default: lruHead.2 = v }
+        switch c { case 0: lruHead.0 = v; case 1: lruHead.1 = v; case 2: lruHead.2 = v; default: lruHead.3 = v }
     }
     @inline(__always) func setTail(_ c: Int, _ v: Int32) {
-        switch c { case 0: lruTail.0 = v; case 1: lruTail.1 = v; default: lruTail.2 = v }
+        switch c { case 0: lruTail.0 = v; case 1: lruTail.1 = v; case 2: lruTail.2 = v; default: lruTail.3 = v }
     }
 
     func pushFront(_ connection: TCPConnection, lruClass: UInt8) {
@@ -337,7 +354,8 @@ public final class FlowTracker<Consumer: StreamConsumer> {
     }
 }
 
-/// A slot's place in its LRU list (-1: none) and which list (0 half-open, 1 open, 2 closed).
+/// A slot's place in its LRU list (-1: none) and which list (0 half-open, 1 open, 2 closed,
+/// 3 closed cleanly).
 struct LRULink {
     var previous: Int32 = -1
     var next: Int32 = -1

@@ -30,6 +30,12 @@ public struct ReassemblyConfig: Sendable {
     /// which Linux spaces up to 64 s apart).
     public var idleTimeout: Int64 = 300 * CaptureTime.second
     public var closedTimeout: Int64 = 10 * CaptureTime.second
+    /// A connection closed cleanly (`TCPConnection.closedCleanly`) is finished sooner:
+    /// both ends are done, so there is no endpoint left to follow. Its last packets sent
+    /// again later are still recognised for `closedTimeout` and counted
+    /// (`TrackerStats.lateAfterClose`) rather than taken for a new connection. Finishing
+    /// these early also finishes them while their state is still in the caches.
+    public var closedCleanlyTimeout: Int64 = CaptureTime.second
     public var halfOpenTimeout: Int64 = 70 * CaptureTime.second
     /// How often (capture time) idle connections are looked for.
     public var sweepInterval: Int64 = CaptureTime.second

@@ -96,6 +96,9 @@ public struct TrackerStats: Sendable {
     public var connections = 0
     public var evictedConnections = 0
     public var portReuses = 0
+    /// Packets that repeated the last ones of a connection already finished after it
+    /// closed cleanly (a FIN sent again, its answer), counted instead of tracked.
+    public var lateAfterClose = 0
     /// Second copies of packets in cooked (`-i any`) captures, skipped.
     public var captureDuplicates = 0
     public var icmpErrorsMatched = 0

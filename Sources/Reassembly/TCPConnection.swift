@@ -199,6 +199,14 @@ public final class TCPConnection {
     /// True once both sides' FINs were seen.
     public var bothFINs: Bool { clientToServer.firstFINFrame != nil && serverToClient.firstFINFrame != nil }
     public var isClosed: Bool { wasReset || bothFINs }
+    /// Both FINs delivered after every byte before them, each acknowledged, and no RST:
+    /// both ends are done. What can still come is a repeat of the last packets (a FIN
+    /// sent again because the final ACK was lost past the capture point), not news.
+    public var closedCleanly: Bool {
+        guard !wasReset, clientToServer.finDelivered, serverToClient.finDelivered,
+              let clientFIN = clientToServer.finOffset, let serverFIN = serverToClient.finOffset else { return false }
+        return clientToServer.ackedOffset > clientFIN && serverToClient.ackedOffset > serverFIN
+    }
 
     func note(_ anomaly: StreamAnomaly, frame: Int) -> Bool {
         for entry in anomalies where entry.anomaly == anomaly { return false }

@@ -29,6 +29,7 @@ public enum JSONReport {
             ("tcp_connections", .int(s.connections)),
             ("capture_duplicates", .int(s.captureDuplicates)),
             ("evicted_connections", .int(s.evictedConnections)),
+            ("late_packets_after_close", .int(s.lateAfterClose)),
             ("peak_open_connections", .int(s.peakFlows)),
         ])
     }

@@ -233,6 +233,9 @@ public enum TextReport {
         if s.captureDuplicates > 0 {
             out += "note: \(s.captureDuplicates) packets seen twice (on two interfaces of a cooked '-i any' capture) were counted once\n"
         }
+        if s.lateAfterClose > 0 {
+            out += "note: \(s.lateAfterClose) packets repeated the last ones of cleanly closed connections already reported (a FIN sent again) and were counted, not tracked\n"
+        }
         if s.evictedConnections > 0 {
             out += p.yellow("warning: ") + "flow table full: \(s.evictedConnections) connections finished early (see --max-flows)\n"
         }

@@ -134,6 +134,14 @@ public struct Conversation {
         MemoryInput(name: name, linkType: linkType, frames: frames)
     }
 
+    /// Conversations (on their own ports) interleaved by time into one input, as a
+    /// capture of several connections at once is; frames at the same time keep their order.
+    public static func interleaved(_ conversations: [Conversation], name: String = "<memory>") -> MemoryInput {
+        let frames = conversations.flatMap(\.frames).enumerated()
+            .sorted { ($0.element.time, $0.offset) < ($1.element.time, $1.offset) }.map(\.element)
+        return MemoryInput(name: name, linkType: conversations.first?.linkType ?? .ethernet, frames: frames)
+    }
+
     /// Writes the frames to a pcap file through libpcap's dump API.
     public func write(to path: String) throws {
         let writer = try PcapWriter(path: path, linkType: linkType)

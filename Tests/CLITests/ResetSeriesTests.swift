@@ -41,9 +41,7 @@ import Wire
         var tick = Conversation.ipv4(clientPort: 50_009)
         tick.time = start.adding(nanoseconds: 3 * CaptureTime.second)
         tick.syn()
-        let frames = [a, b, tick].flatMap(\.frames).enumerated()
-            .sorted { ($0.element.time, $0.offset) < ($1.element.time, $1.offset) }.map(\.element)
-        let result = Analysis.run(reader: CaptureReader(memory: [MemoryInput(linkType: a.linkType, frames: frames)]))
+        let result = Analysis.run(reader: CaptureReader(memory: [Conversation.interleaved([a, b, tick])]))
         guard let first = result.connections.first(where: { $0.client.port == 50_000 }),
               let second = result.connections.first(where: { $0.client.port == 50_001 }) else { return nil }
         return (first, second)
@@ -52,6 +50,7 @@ import Wire
     /// The RST's ID sits just before the host's last known one: it fits the series.
     @Test func aRSTBeforeTheHostsLastKnownPacketFitsItsSeries() throws {
         let (a, b) = try #require(Self.analyse(rstID: 1003))
+        #expect(a.finishReason == "idle")
         let reset = try #require(b.resets.first)
         #expect(reset.signals.isEmpty)
         #expect(reset.judgement == .genuine)
