@@ -52,6 +52,17 @@ struct ClosedFlows {
                           until: until)
         entries[connection.key] = entry
         order.append((connection.key, until))
+        // Listings of forgotten entries wait for their time; if time stands still (a
+        // capture with frozen timestamps), list only the live entries again.
+        if order.count - head > 2 * capacity { relist() }
+    }
+
+    /// Listings still in `order`, live or stale (bounded by twice the capacity).
+    var listed: Int { order.count - head }
+
+    private mutating func relist() {
+        order = entries.map { ($0.key, $0.value.until) }.sorted { $0.until < $1.until }
+        head = 0
     }
 
     /// True when a packet with no connection in the table repeats what a remembered
