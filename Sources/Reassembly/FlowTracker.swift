@@ -272,10 +272,16 @@ public final class FlowTracker<Consumer: StreamConsumer> {
             if tail >= 0, let victim = slots[Int(tail)] {
                 stats.evictedConnections += 1
                 if victim.note(.evicted, frame: victim.lastFrame) { consumer.anomaly(victim, .evicted, frame: victim.lastFrame) }
+                if lruClass == 3 { rememberClosed(victim) }
                 finish(victim, reason: .evicted)
                 return
             }
         }
+    }
+
+    /// Keeps a cleanly closed connection's pair in mind for as long as it would have lingered.
+    func rememberClosed(_ connection: TCPConnection) {
+        closedFlows.add(connection, until: connection.lastTime.adding(nanoseconds: config.closedTimeout))
     }
 
     /// Finishes connections idle past their class's timeout; runs once per second of capture time.
@@ -288,9 +294,7 @@ public final class FlowTracker<Consumer: StreamConsumer> {
                 let tail = tailOf(lruClass)
                 guard tail >= 0, let victim = slots[Int(tail)],
                       now.nanoseconds(since: victim.lastTime) > timeouts[lruClass] else { break }
-                if lruClass == 3 {
-                    closedFlows.add(victim, until: victim.lastTime.adding(nanoseconds: config.closedTimeout))
-                }
+                if lruClass == 3 { rememberClosed(victim) }
                 finish(victim, reason: .idle)
             }
         }

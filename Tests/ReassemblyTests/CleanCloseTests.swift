@@ -12,8 +12,9 @@ import Wire
     static let start = CaptureTime(seconds: 1_700_000_000, nanoseconds: 0)
 
     /// Handshake, a request and its answer, FIN both ways and the last ACK.
-    static func cleanlyClosed(port: UInt16 = 50_000) -> Conversation {
+    static func cleanlyClosed(port: UInt16 = 50_000, at time: CaptureTime = start) -> Conversation {
         var c = Conversation.ipv4(clientPort: port)
+        c.time = time
         c.handshake()
         c.send(.client, bytes("request"))
         c.send(.server, bytes("answer"))
@@ -125,6 +126,27 @@ import Wire
         #expect(stats.connections == 3)
         #expect(r.finished[2].missingSYN && r.finished[2].firstFrame == 10)
         #expect(r.stream(2, .clientToServer) == "unexpected")
+    }
+
+    /// With the flow table full, a cleanly closed connection gives way before an open
+    /// one that has been idle longer, and is remembered like one finished in time.
+    @Test func aFullTableEvictsCleanClosesFirst() {
+        var config = ReassemblyConfig()
+        config.maxFlows = 2
+        var open = Conversation.ipv4(clientPort: 50_000)
+        open.handshake()                                       // connection 0, idle from here
+        var clean = Self.cleanlyClosed(port: 50_001, at: Self.start.adding(nanoseconds: 10 * CaptureTime.millisecond))
+        var third = Conversation.ipv4(clientPort: 50_002)      // connection 2: the table is full
+        third.time = Self.start.adding(nanoseconds: 100 * CaptureTime.millisecond)
+        third.syn()
+        let serverFIN = clean.serverSeq &- 1
+        clean.time = Self.start.adding(nanoseconds: 200 * CaptureTime.millisecond)
+        clean.segment(.server, sequence: serverFIN, flags: [.fin, .ack])
+        let (r, stats, _) = Self.finishedAfterEachFrame(Conversation.interleaved([open, clean, third]), config: config)
+        #expect(stats.evictedConnections == 1)
+        #expect(r.finished.first?.id == 1 && r.finished.first?.finishReason == .evicted)
+        #expect(stats.lateAfterClose == 1)
+        #expect(stats.connections == 3)
     }
 
     /// Past the closed timeout the pair is forgotten: a late FIN is a connection again,
