@@ -234,7 +234,7 @@ public enum TextReport {
             out += "note: \(s.captureDuplicates) packets seen twice (on two interfaces of a cooked '-i any' capture) were counted once\n"
         }
         if s.lateAfterClose > 0 {
-            out += "note: \(s.lateAfterClose) packets repeated the last ones of cleanly closed connections already reported (a FIN sent again) and were counted, not tracked\n"
+            out += "note: \(s.lateAfterClose) packet\(s.lateAfterClose == 1 ? "" : "s") repeating the last ones of cleanly closed connections already reported (a FIN sent again) counted, not tracked\n"
         }
         if s.evictedConnections > 0 {
             out += p.yellow("warning: ") + "flow table full: \(s.evictedConnections) connections finished early (see --max-flows)\n"
