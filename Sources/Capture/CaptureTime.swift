@@ -25,6 +25,13 @@ public struct CaptureTime: Hashable, Comparable, Sendable {
     /// Duration from `earlier` to `self`, in nanoseconds (negative if `earlier` is later).
     @inlinable public func nanoseconds(since earlier: CaptureTime) -> Int64 { nanoseconds &- earlier.nanoseconds }
 
+    /// How far apart `self` and `other` are, in nanoseconds: exact, and never trapping,
+    /// wherever a capture's (possibly hostile) timestamps put them.
+    @inlinable public func distance(to other: CaptureTime) -> UInt64 {
+        nanoseconds >= other.nanoseconds ? UInt64(bitPattern: nanoseconds &- other.nanoseconds)
+            : UInt64(bitPattern: other.nanoseconds &- nanoseconds)
+    }
+
     @inlinable public func adding(nanoseconds delta: Int64) -> CaptureTime {
         CaptureTime(nanoseconds: nanoseconds &+ delta)
     }

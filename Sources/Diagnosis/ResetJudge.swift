@@ -94,7 +94,7 @@ enum ResetJudge {
                 // whatever their data packets carry; Windows (TTL 128) keeps counting.
                 let zeroIsNormal = r.ipID == 0 && initialTTL(of: profile) == 64
                 if profile.countsUp, let last = profile.lastIPID, !zeroIsNormal,
-                   r.ipID == 0 || abs(r.time.nanoseconds(since: profile.lastIPIDTime)) <= ipIDSeriesSpan {
+                   r.ipID == 0 || r.time.distance(to: profile.lastIPIDTime) <= UInt64(ipIDSeriesSpan) {
                     // A counting stack's IDs grow in capture order. The packet the profile
                     // last saw can come after the RST: another connection of the host that
                     // went on longer, or the sender still talking after a forged RST. Then
@@ -117,7 +117,7 @@ enum ResetJudge {
         let rtt = r.direction == .serverToClient ? c.serverRTT : c.clientRTT
         if let rtt, rtt >= minimumRTTForTiming, let provoked = r.provokedByTime {
             let delay = r.time.nanoseconds(since: provoked)
-            if delay >= 0 && delay * 2 < rtt {
+            if delay >= 0 && delay < rtt - delay {  // delay * 2 < rtt, without overflow
                 signals.append(.timing)
                 notes.append("came \(delay / 1000) µs after frame \(r.provokedByFrame ?? 0); the round trip to the \(r.direction.sender) is \(rtt / 1000) µs")
             }
@@ -129,7 +129,7 @@ enum ResetJudge {
             notes.append("the \(r.direction.sender) sent \(observations.senders[d].afterOwnReset) more packet(s) after it, first frame \(later)")
         }
         // Burst: several RSTs from the same side within a few ms, with different sequence numbers.
-        let burst = all.filter { $0.direction == r.direction && abs($0.time.nanoseconds(since: r.time)) <= burstWindow }
+        let burst = all.filter { $0.direction == r.direction && $0.time.distance(to: r.time) <= UInt64(burstWindow) }
         if burst.count >= 3 && Set(burst.map(\.sequence)).count >= 3 {
             signals.append(.burst)
             notes.append("\(burst.count) RSTs within \(burstWindow / CaptureTime.millisecond) ms with stepped sequence numbers")

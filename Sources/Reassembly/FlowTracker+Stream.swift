@@ -27,7 +27,7 @@ extension FlowTracker {
             && last.flags == signature.flags && last.window == signature.window
             && last.payloadLength == signature.payloadLength && last.ipID == signature.ipID
             && (last.interface != signature.interface || last.packetType != signature.packetType)
-            && signature.time - last.time < Self.duplicateWindow && signature.time >= last.time
+            && signature.time >= last.time && UInt64(bitPattern: signature.time &- last.time) < UInt64(Self.duplicateWindow)
     }
 
     func handleSegment(_ connection: TCPConnection, _ direction: Direction, _ frame: Frame) {

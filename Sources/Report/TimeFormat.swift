@@ -42,7 +42,7 @@ public enum TimeFormat {
     }
 
     static func appendDuration(_ ns: Int64, to out: inout OutputBuffer) {
-        let a = abs(ns)
+        let a = ns.magnitude  // (abs would trap on Int64.min: a hostile capture's span)
         if a < 1_000_000 {
             out.append(a / 1000)
             out.append(" µs")
