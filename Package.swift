@@ -20,6 +20,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-certificates", from: "1.21.1"),
         .package(url: "https://github.com/apple/swift-asn1", from: "1.7.4"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        .package(url: "https://github.com/apple/swift-collections", from: "1.6.0"),
     ],
     targets: [
         .systemLibrary(
@@ -33,7 +34,11 @@ let package = Package(
         // Cache hints (C: no Swift spelling for them): a prefetch for the reassembler's log of
         // delivered bytes, streaming stores for the read-ahead thread's capture history.
         .target(name: "CPrefetch"),
-        .target(name: "Reassembly", dependencies: ["Capture", "Wire", "CPrefetch"], swiftSettings: hotPath),
+        .target(
+            name: "Reassembly",
+            dependencies: ["Capture", "Wire", "CPrefetch", .product(name: "DequeModule", package: "swift-collections")],
+            swiftSettings: hotPath
+        ),
         .target(
             name: "Dissect",
             dependencies: [

@@ -1,4 +1,5 @@
 import Capture
+import DequeModule
 import Wire
 
 /// Connections that closed cleanly and were finished, remembered until the
@@ -25,11 +26,9 @@ struct ClosedFlows {
     static let repeatWindow: Int32 = 1 << 20
 
     private var entries: [FlowKey: Entry] = [:]
-    /// Keys with their time, in the order added (so in expiry order), from `head` on.
-    /// A key forgotten and remembered again is listed twice; only the listing with
-    /// its entry's time counts.
-    private var order: [(key: FlowKey, until: CaptureTime)] = []
-    private var head = 0
+    /// Keys with their time, in the order added (so in expiry order). A key forgotten
+    /// and remembered again is listed twice; only the listing with its entry's time counts.
+    private var order: Deque<(key: FlowKey, until: CaptureTime)> = []
     /// At most this many entries: past it the oldest is forgotten first.
     let capacity: Int
 
@@ -54,16 +53,13 @@ struct ClosedFlows {
         order.append((connection.key, until))
         // Listings of forgotten entries wait for their time; if time stands still (a
         // capture with frozen timestamps), list only the live entries again.
-        if order.count - head > 2 * capacity { relist() }
+        if order.count > 2 * capacity {
+            order = Deque(entries.map { (key: $0.key, until: $0.value.until) }.sorted { $0.until < $1.until })
+        }
     }
 
-    /// Listings still in `order`, live or stale (bounded by twice the capacity).
-    var listed: Int { order.count - head }
-
-    private mutating func relist() {
-        order = entries.map { ($0.key, $0.value.until) }.sorted { $0.until < $1.until }
-        head = 0
-    }
+    /// Listings in `order`, live or stale (bounded by twice the capacity).
+    var listed: Int { order.count }
 
     /// True when a packet with no connection in the table repeats what a remembered
     /// connection had sent; otherwise the entry (if any) is forgotten, since the
@@ -83,20 +79,14 @@ struct ClosedFlows {
 
     /// Forgets the entries whose time is up.
     mutating func expire(now: CaptureTime) {
-        while head < order.count, order[head].until < now {
-            forget(order[head])
-            head += 1
+        while let oldest = order.first, oldest.until < now {
+            forget(order.removeFirst())
         }
-        compact()
     }
 
+    /// Forgets the oldest entry still remembered.
     private mutating func dropOldest() {
-        while head < order.count {
-            let listed = order[head]
-            head += 1
-            if forget(listed) { break }
-        }
-        compact()
+        while !order.isEmpty, !forget(order.removeFirst()) {}
     }
 
     /// Removes the entry `listed` stands for, unless the key was remembered again since.
@@ -105,16 +95,5 @@ struct ClosedFlows {
         guard let entry = entries[listed.key], entry.until == listed.until else { return false }
         entries[listed.key] = nil
         return true
-    }
-
-    /// Drops the consumed front of `order` once it is most of the array.
-    private mutating func compact() {
-        if head == order.count {
-            order.removeAll(keepingCapacity: true)
-            head = 0
-        } else if head > 1024 && head * 2 > order.count {
-            order.removeFirst(head)
-            head = 0
-        }
     }
 }

@@ -27,16 +27,9 @@ import Wire
     /// Feeds `input` and returns the ids finished when each frame had been ingested.
     static func finishedAfterEachFrame(_ input: MemoryInput, config: ReassemblyConfig = ReassemblyConfig())
         -> (recorder: Recorder, stats: TrackerStats, finishedAfter: [[Int]]) {
-        let recorder = Recorder()
-        let tracker = FlowTracker(config: config, consumer: recorder)
-        let reader = CaptureReader(memory: [input])
         var after: [[Int]] = []
-        while let frame = reader.next() {
-            tracker.ingest(frame)
-            after.append(recorder.finished.map(\.id))
-        }
-        tracker.finishAll()
-        return (recorder, tracker.stats, after)
+        let (recorder, stats) = track(input, config: config) { after.append($0.finished.map(\.id)) }
+        return (recorder, stats, after)
     }
 
     @Test func cleanCloseIsFinishedBeforeAReset() throws {

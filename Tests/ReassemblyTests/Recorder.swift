@@ -87,9 +87,19 @@ final class Recorder: StreamConsumer {
 /// Runs a conversation's frames through a tracker and finishes it.
 func track(_ conversation: Conversation, config: ReassemblyConfig = ReassemblyConfig(),
            recorder: Recorder = Recorder()) -> (Recorder, TrackerStats) {
-    let reader = CaptureReader(memory: [conversation.memoryInput()])
+    track(conversation.memoryInput(), config: config, recorder: recorder)
+}
+
+/// Tracks every frame of `input`, calling `afterEachFrame` once each is ingested, then
+/// finishes what is left.
+func track(_ input: MemoryInput, config: ReassemblyConfig = ReassemblyConfig(), recorder: Recorder = Recorder(),
+           afterEachFrame: (Recorder) -> Void = { _ in }) -> (Recorder, TrackerStats) {
+    let reader = CaptureReader(memory: [input])
     let tracker = FlowTracker(config: config, consumer: recorder)
-    while let frame = reader.next() { tracker.ingest(frame) }
+    while let frame = reader.next() {
+        tracker.ingest(frame)
+        afterEachFrame(recorder)
+    }
     tracker.finishAll()
     return (recorder, tracker.stats)
 }
