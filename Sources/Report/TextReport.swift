@@ -231,7 +231,8 @@ public enum TextReport {
             out += p.yellow("warning: ") + "\(s.malformedTotal) malformed frames skipped (\(parts.joined(separator: ", ")))\n"
         }
         if s.captureDuplicates > 0 {
-            out += "note: \(s.captureDuplicates) packets seen twice (on two interfaces of a cooked '-i any' capture) were counted once\n"
+            let n = s.captureDuplicates
+            out += "note: \(n) packet\(n == 1 ? " was" : "s were") seen twice (on two interfaces of a cooked '-i any' capture) and counted once\n"
         }
         if s.lateAfterClose > 0 {
             out += "note: \(s.lateAfterClose) packet\(s.lateAfterClose == 1 ? "" : "s") repeating the last ones of cleanly closed connections already reported (a FIN sent again) counted, not tracked\n"
