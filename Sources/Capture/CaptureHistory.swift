@@ -100,10 +100,9 @@ public final class CaptureHistory: @unchecked Sendable {
         position >= released.load(ordering: .relaxed) && position + UInt64(count) <= chunkEnd
     }
 
-    /// The byte at `position` (which `holds`).
-    @inline(__always)
-    public func byte(at position: UInt64) -> UInt8 {
-        storage.load(fromByteOffset: Int(position & UInt64(capacity - 1)), as: UInt8.self)
+    /// Whether `bytes` equal the bytes kept from `position` on (which `holds`).
+    public func equals(_ bytes: UnsafeRawBufferPointer, at position: UInt64) -> Bool {
+        ringBytesEqual(bytes, storage: storage, capacity: capacity, position: position)
     }
 
     /// Copies the bytes at `position..<position + count` (which `holds`) to `destination`.

@@ -81,11 +81,7 @@ struct KeptBytes: ~Copyable {
     /// Compares `bytes` with the kept bytes from `position` (which `holds`).
     func equals(_ bytes: UnsafeRawBufferPointer, at position: UInt64) -> Bool {
         if position & Self.inHistory != 0, let history {
-            let start = position & ~Self.inHistory
-            return history._withUnsafeGuaranteedRef { history in
-                for i in 0..<bytes.count where history.byte(at: start + UInt64(i)) != bytes[i] { return false }
-                return true
-            }
+            return history._withUnsafeGuaranteedRef { $0.equals(bytes, at: position & ~Self.inHistory) }
         }
         return log.equals(bytes, at: position)
     }

@@ -74,11 +74,7 @@ struct DeliveredBytesLog: ~Copyable {
 
     /// Compares `bytes` with the ring's bytes from `position` (which `holds`).
     func equals(_ bytes: UnsafeRawBufferPointer, at position: UInt64) -> Bool {
-        let mask = UInt64(capacity - 1)
-        for i in 0..<bytes.count where storage[Int((position + UInt64(i)) & mask)] != bytes[i] {
-            return false
-        }
-        return true
+        ringBytesEqual(bytes, storage: UnsafeRawPointer(storage.baseAddress!), capacity: capacity, position: position)
     }
 }
 

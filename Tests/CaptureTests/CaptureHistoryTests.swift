@@ -34,7 +34,16 @@ import TestSupport
             #expect(history.holds(position: 8100, count: 600))
             #expect(!history.holds(position: 5999, count: 10))
             #expect(!history.holds(position: 9900, count: 200))
-            #expect((0..<2000).allSatisfy { history.byte(at: 8000 + UInt64($0)) == c[$0] })
+            // Compared across the ring's end (3904..<4096, then 0..<1808): equal, and a byte
+            // changed on either side of it, or at either end, is told.
+            #expect(c.withUnsafeBytes { history.equals($0, at: 8000) })
+            for changed in [0, 191, 192, 1999] {
+                var other = c
+                other[changed] ^= 0x55
+                #expect(!other.withUnsafeBytes { history.equals($0, at: 8000) }, "byte \(changed)")
+            }
+            // A part of it, starting past the wrap.
+            #expect(c.withUnsafeBytes { history.equals(UnsafeRawBufferPointer(rebasing: $0[500..<900]), at: 8500) })
             var copy = [UInt8](repeating: 0, count: 2000)
             copy.withUnsafeMutableBytes { history.copy(from: 8000, count: 2000, to: $0.baseAddress!) }
             #expect(copy == c)
@@ -72,7 +81,7 @@ import TestSupport
             #expect(position >= last)
             last = position
             #expect(history.holds(position: position, count: expected.count))
-            #expect((0..<expected.count).allSatisfy { history.byte(at: position + UInt64($0)) == expected[$0] })
+            #expect(expected.withUnsafeBytes { history.equals($0, at: position) })
         }
         #expect(seen == frames.count)
         // Too late to ask once frames were read.
