@@ -18,6 +18,14 @@ struct OutputBuffer {
         bytes.removeAll(keepingCapacity: true)
     }
 
+    /// Hands the bytes to `sink`, then empties the buffer and keeps its storage. Read in
+    /// place: reading `bytes` through its getter took a second reference to the storage,
+    /// so emptying it then allocated new storage of the same size on every flush.
+    mutating func drain(into sink: (UnsafeRawBufferPointer) -> Void) {
+        bytes.withUnsafeBytes { sink($0) }
+        bytes.removeAll(keepingCapacity: true)
+    }
+
     /// The bytes as a `String` (one copy; the bytes are always whole UTF-8).
     var string: String { String(decoding: bytes, as: UTF8.self) }
 

@@ -63,18 +63,18 @@ public final class ReportWriter {
         switch options.format {
         case .text:
             guard text.out.count > 0 else { return }
-            text.out.bytes.withUnsafeBytes { sink($0) }
-            text.out.removeAll()
+            text.out.drain(into: sink)
         case .json, .jsonl:
             guard json.count > 0 else { return }
-            json.bytes.withUnsafeBytes { sink($0) }
-            json.removeAll()
+            json.drain(into: sink)
         }
     }
 
-    /// After a block was added to `buffer`: writes what gathered once it is a piece.
-    private func emit(_ buffer: borrowing OutputBuffer) {
-        if buffer.count >= pieceBytes { flush() }
+    /// After a block was added to a buffer of `count` bytes: writes what gathered once it
+    /// is a piece. (Given the count, not the buffer: a buffer passed in is a second reference
+    /// to its storage while `flush` empties it, which then allocates new storage.)
+    private func emit(count: Int) {
+        if count >= pieceBytes { flush() }
     }
 
     /// Whether this connection belongs in the output.
@@ -96,15 +96,15 @@ public final class ReportWriter {
         case .jsonl:
             JSONReport.connection(c).write(to: &json, pretty: false, indent: 0)
             json.append(byte: UInt8(ascii: "\n"))
-            emit(json)
+            emit(count: json.count)
         case .json:
             json.append(firstInDocument ? "\n" : ",\n")
             JSONReport.connection(c).write(to: &json, pretty: true, indent: 0)
             firstInDocument = false
-            emit(json)
+            emit(count: json.count)
         case .text:
             text.connection(c, id: id)
-            emit(text.out)
+            emit(count: text.out.count)
         }
     }
 

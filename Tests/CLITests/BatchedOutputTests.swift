@@ -48,6 +48,25 @@ import Testing
         #expect(pieces >= 2 && pieces < 20, "\(pieces) pieces")
     }
 
+    /// The gathering buffer keeps its storage from piece to piece: emptying it after a
+    /// piece went out allocates nothing (it allocated new storage every time while a second
+    /// reference to the buffer was alive during the flush).
+    @Test(arguments: [ReportWriter.Format.text, .jsonl])
+    func theBufferIsReusedFromPieceToPiece(format: ReportWriter.Format) throws {
+        let connections = Analysis.run(reader: try CaptureReader(paths: Self.corpus)).connections
+        let failed = connections.filter { $0.verdict?.failed == true }
+        try #require(failed.count >= 10)
+        var addresses: [UInt] = []
+        let gathered = ReportWriter(options: ReportWriter.Options(format: format), batchingTo: { bytes in
+            addresses.append(UInt(bitPattern: bytes.baseAddress))
+        })
+        while addresses.count < 12 {
+            for c in failed { gathered.connection(c) }
+        }
+        // The storage grows while the first piece gathers, then stays the same.
+        #expect(Set(addresses.suffix(8)).count == 1, "\(addresses.map { String($0, radix: 16) })")
+    }
+
     /// Past 64 KiB a piece is handed over without waiting for a flush; nothing is held
     /// back once flushed, and the pieces together are the per-connection output.
     @Test func piecesAreHandedOverOnceLargeAndOnFlush() throws {
