@@ -18,9 +18,8 @@ struct OutputBuffer {
         bytes.removeAll(keepingCapacity: true)
     }
 
-    /// Hands the bytes to `sink`, then empties the buffer and keeps its storage. Read in
-    /// place: reading `bytes` through its getter took a second reference to the storage,
-    /// so emptying it then allocated new storage of the same size on every flush.
+    /// Hands the bytes to `sink`, read in place, then empties the buffer and keeps its
+    /// storage (which stays this buffer's alone only while no copy of the buffer is alive).
     mutating func drain(into sink: (UnsafeRawBufferPointer) -> Void) {
         bytes.withUnsafeBytes { sink($0) }
         bytes.removeAll(keepingCapacity: true)
