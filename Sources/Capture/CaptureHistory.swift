@@ -65,14 +65,9 @@ public final class CaptureHistory: @unchecked Sendable {
         guard keeping.load(ordering: .relaxed) else { return (start, false) }
         let free = released.load(ordering: .acquiring)
         guard start + UInt64(count) - free <= UInt64(capacity) else { return (start, false) }
-        var position = Int(start & UInt64(capacity - 1))
-        var source = bytes, left = count
-        while left > 0 {
-            let n = min(left, capacity - position)
-            rdpdiag_copy_streaming(storage + position, source, n)
-            source += n
-            left -= n
-            position = 0
+        _ = forEachRingPiece(position: start, count: count, capacity: capacity) { ringOffset, offset, n in
+            rdpdiag_copy_streaming(storage + ringOffset, bytes + offset, n)
+            return true
         }
         return (start, true)
     }
@@ -107,12 +102,9 @@ public final class CaptureHistory: @unchecked Sendable {
 
     /// Copies the bytes at `position..<position + count` (which `holds`) to `destination`.
     public func copy(from position: UInt64, count: Int, to destination: UnsafeMutableRawPointer) {
-        var offset = Int(position & UInt64(capacity - 1)), done = 0
-        while done < count {
-            let n = min(count - done, capacity - offset)
-            (destination + done).copyMemory(from: storage + offset, byteCount: n)
-            done += n
-            offset = 0
+        _ = forEachRingPiece(position: position, count: count, capacity: capacity) { ringOffset, offset, n in
+            (destination + offset).copyMemory(from: storage + ringOffset, byteCount: n)
+            return true
         }
     }
 

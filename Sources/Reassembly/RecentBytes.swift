@@ -39,16 +39,14 @@ struct DeliveredBytesLog: ~Copyable {
     /// Copies `bytes` in; returns the position of their first byte.
     mutating func append(_ bytes: UnsafeRawBufferPointer) -> UInt64 {
         let start = written
-        var source = bytes
         // Only the last `capacity` bytes could survive anyway.
-        if source.count > capacity { source = UnsafeRawBufferPointer(rebasing: source[(source.count - capacity)...]) }
-        var position = Int((start + UInt64(bytes.count - source.count)) & UInt64(capacity - 1))
-        while !source.isEmpty {
-            let n = min(source.count, capacity - position)
-            UnsafeMutableRawBufferPointer(rebasing: storage[position..<position + n])
-                .copyMemory(from: UnsafeRawBufferPointer(rebasing: source[0..<n]))
-            source = UnsafeRawBufferPointer(rebasing: source[n...])
-            position = 0
+        let skipped = max(bytes.count - capacity, 0)
+        if let source = bytes.baseAddress, let ring = storage.baseAddress {
+            _ = forEachRingPiece(position: start + UInt64(skipped), count: bytes.count - skipped,
+                                 capacity: capacity) { ringOffset, offset, n in
+                (ring + ringOffset).copyMemory(from: source + skipped + offset, byteCount: n)
+                return true
+            }
         }
         written = start + UInt64(bytes.count)
         requestNextLines()

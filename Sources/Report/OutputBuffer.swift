@@ -22,7 +22,7 @@ struct OutputBuffer {
     /// storage (which stays this buffer's alone only while no copy of the buffer is alive).
     mutating func drain(into sink: (UnsafeRawBufferPointer) -> Void) {
         bytes.withUnsafeBytes { sink($0) }
-        bytes.removeAll(keepingCapacity: true)
+        removeAll()
     }
 
     /// The bytes as a `String` (one copy; the bytes are always whole UTF-8).
