@@ -67,6 +67,54 @@ import TestSupport
         #expect(inline.summaries[1].contains("truncated"), "the cut file says where it stopped")
     }
 
+    /// Each frame's record tells where the frame `lookAhead` frames later starts when
+    /// that one is in the same chunk, and nothing otherwise, across chunks of a few
+    /// records, chunks holding one, and the end of one input and the start of the next.
+    @Test(arguments: [64, 700, 5000, ReadAhead.chunkBytes])
+    func eachRecordPointsAhead(chunkBytes: Int) throws {
+        let dir = try TempDirectory()
+        let first = dir.file("first.pcap"), second = dir.file("second.pcap")
+        try writePcap(first, Self.randomFrames(count: 120, seed: 5))
+        try writePcap(second, Self.randomFrames(count: 80, seed: 6))
+        let readAhead = try #require(ReadAhead(files: [PcapFileReader(path: first), PcapFileReader(path: second)],
+                                               chunkBytes: chunkBytes))
+        defer { readAhead.stop() }
+        // Per frame: which filling of a chunk holds it (chunks are reused), where its record
+        // starts there, and where its record points.
+        var records: [(fill: Int, start: Int, ahead: Int)] = []
+        var fill = 0, lastChunk: UnsafeMutableRawPointer?, lastStart = -1
+        var ended = 0
+        while ended < 2 {
+            switch readAhead.next() {
+            case let .frame(_, _, bytes):
+                let chunk = try #require(readAhead.reading?.storage)
+                let record = UnsafeRawPointer(bytes.baseAddress ?? UnsafeRawPointer(chunk + 24)) - ReadAhead.recordHeaderBytes
+                let start = record - UnsafeRawPointer(chunk)
+                // A chunk's records are read from its start on; a start at or before the last is a new filling.
+                if chunk != lastChunk || start <= lastStart { fill += 1 }
+                (lastChunk, lastStart) = (chunk, start)
+                records.append((fill, start, Int(record.load(fromByteOffset: 20, as: UInt32.self))))
+            case .end: ended += 1
+            default: Issue.record("unexpected outcome"); ended = 2
+            }
+        }
+        try #require(records.count == 200)
+        let k = ReadAhead.lookAhead
+        var pointing = 0
+        for (i, r) in records.enumerated() {
+            if i + k < records.count && records[i + k].fill == r.fill {
+                #expect(r.ahead == records[i + k].start, "frame \(i + 1)")
+                #expect(r.ahead > r.start)
+                pointing += 1
+            } else {
+                #expect(r.ahead == 0, "frame \(i + 1): the frame \(k) later is not in its chunk")
+            }
+        }
+        // One default chunk holds both files: every frame but the last few points ahead, across the input's end.
+        if chunkBytes == ReadAhead.chunkBytes { #expect(pointing == records.count - k) }
+        if chunkBytes >= 5000 { #expect(pointing > 0) }
+    }
+
     /// A reader dropped after a few frames, while the read-ahead thread waits for
     /// room, stops that thread; reading the file again still gives every frame.
     @Test func droppingAReaderEarlyStopsReadingAhead() throws {

@@ -14,6 +14,11 @@ static inline void rdpdiag_prefetch_for_write(const void *address) {
     __builtin_prefetch(address, 1, 3);
 }
 
+// Asks the processor to fetch the cache line holding `address` for reading soon.
+static inline void rdpdiag_prefetch_for_read(const void *address) {
+    __builtin_prefetch(address, 0, 3);
+}
+
 // Copies `count` bytes to memory that will not be read again soon, past the
 // caches where the processor allows it (x86-64 streaming stores), so a large
 // copy does not push out what the caches hold for others. Ordered after every
