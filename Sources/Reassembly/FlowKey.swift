@@ -3,20 +3,35 @@ import Wire
 /// A connection's address and port pair, in a canonical order (lower endpoint
 /// first) so both directions of a flow find the same entry.
 public struct FlowKey: Hashable, Sendable {
-    public var lowAddress: IPAddress
-    public var highAddress: IPAddress
-    public var lowPort: UInt16
-    public var highPort: UInt16
+    // Whole words only. With the addresses' one-byte family flags and the
+    // two-byte ports as fields of their own, each packet's key was built by
+    // narrow stores and then copied by words, and every such copy waited for
+    // the stores to retire (a failed store-to-load forward) on the hot path.
+    @usableFromInline var lowHigh: UInt64
+    @usableFromInline var lowLow: UInt64
+    @usableFromInline var highHigh: UInt64
+    @usableFromInline var highLow: UInt64
+    /// The low endpoint's port, the high one's shifted by 16, and bit 32 when the
+    /// low endpoint is IPv6 (both endpoints of a packet's flow have the same family).
+    @usableFromInline var portsAndFamily: UInt64
 
     @inlinable
     public init(_ a: Endpoint, _ b: Endpoint) {
-        if FlowKey.ordered(a, b) {
-            lowAddress = a.address; lowPort = a.port
-            highAddress = b.address; highPort = b.port
-        } else {
-            lowAddress = b.address; lowPort = b.port
-            highAddress = a.address; highPort = a.port
-        }
+        let (low, high) = FlowKey.ordered(a, b) ? (a, b) : (b, a)
+        lowHigh = low.address.high
+        lowLow = low.address.low
+        highHigh = high.address.high
+        highLow = high.address.low
+        portsAndFamily = UInt64(low.port) | UInt64(high.port) << 16 | (low.address.isIPv6 ? 1 << 32 : 0)
+    }
+
+    public var lowAddress: IPAddress { address(high: lowHigh, low: lowLow) }
+    public var highAddress: IPAddress { address(high: highHigh, low: highLow) }
+    public var lowPort: UInt16 { UInt16(truncatingIfNeeded: portsAndFamily) }
+    public var highPort: UInt16 { UInt16(truncatingIfNeeded: portsAndFamily >> 16) }
+
+    private func address(high: UInt64, low: UInt64) -> IPAddress {
+        portsAndFamily >> 32 != 0 ? IPAddress(ipv6High: high, low: low) : IPAddress(ipv4: UInt32(truncatingIfNeeded: low))
     }
 
     /// True when `a` sorts before or equal to `b` (address words, then port).
@@ -29,10 +44,8 @@ public struct FlowKey: Hashable, Sendable {
 
     @inlinable
     public static func == (x: FlowKey, y: FlowKey) -> Bool {
-        x.lowPort == y.lowPort && x.highPort == y.highPort
-            && x.lowAddress.low == y.lowAddress.low && x.highAddress.low == y.highAddress.low
-            && x.lowAddress.high == y.lowAddress.high && x.highAddress.high == y.highAddress.high
-            && x.lowAddress.isIPv6 == y.lowAddress.isIPv6
+        x.portsAndFamily == y.portsAndFamily && x.lowLow == y.lowLow && x.highLow == y.highLow
+            && x.lowHigh == y.lowHigh && x.highHigh == y.highHigh
     }
 
     /// The key's fields folded into one word, for hashing: cheaper than feeding
@@ -40,10 +53,10 @@ public struct FlowKey: Hashable, Sendable {
     /// still seeded per process).
     @inlinable
     public var mixedWord: UInt64 {
-        var h = lowAddress.low &* 0x9E37_79B9_7F4A_7C15
-        h ^= highAddress.low &* 0xC2B2_AE3D_27D4_EB4F
-        h ^= (lowAddress.high ^ highAddress.high.rotateLeft(17)) &* 0x1656_67B1_9E37_79F9
-        h ^= UInt64(lowPort) << 16 | UInt64(highPort) | (lowAddress.isIPv6 ? 1 << 40 : 0)
+        var h = lowLow &* 0x9E37_79B9_7F4A_7C15
+        h ^= highLow &* 0xC2B2_AE3D_27D4_EB4F
+        h ^= (lowHigh ^ highHigh.rotateLeft(17)) &* 0x1656_67B1_9E37_79F9
+        h ^= portsAndFamily
         return h
     }
 

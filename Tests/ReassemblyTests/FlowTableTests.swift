@@ -58,4 +58,24 @@ import Wire
         let b6 = Endpoint(address: IPAddress(ipv6High: 0, low: 0x0A00_0002), port: 3389)
         #expect(table.find(FlowKey(a6, b6)) == -1)
     }
+
+    /// The key gives back its endpoints in canonical order (lower address, then port),
+    /// with their family, whichever direction it was built from.
+    @Test func theKeyKeepsItsEndpoints() {
+        let client = Endpoint(address: IPAddress(ipv4: 0xC0A8_0A05), port: 51_234)
+        let server = Endpoint(address: IPAddress(ipv4: 0x0A00_0002), port: 3389)
+        for key in [FlowKey(client, server), FlowKey(server, client)] {
+            #expect(key.lowAddress == server.address && key.lowPort == 3389)
+            #expect(key.highAddress == client.address && key.highPort == 51_234)
+            #expect(!key.lowAddress.isIPv6 && !key.highAddress.isIPv6)
+        }
+        // Same address on both sides: the port decides.
+        let a = Endpoint(address: IPAddress(ipv6High: 0x2001_0DB8_0000_0001, low: 7), port: 3389)
+        let b = Endpoint(address: a.address, port: 65_535)
+        let key = FlowKey(b, a)
+        #expect(key == FlowKey(a, b))
+        #expect(key.lowPort == 3389 && key.highPort == 65_535)
+        #expect(key.lowAddress == a.address && key.highAddress.isIPv6)
+        #expect(key.lowAddress.description == "2001:db8:0:1::7")
+    }
 }
