@@ -88,7 +88,8 @@ import TestSupport
             switch readAhead.next() {
             case let .frame(_, _, bytes):
                 let chunk = try #require(readAhead.reading?.storage)
-                let record = UnsafeRawPointer(bytes.baseAddress ?? UnsafeRawPointer(chunk + 24)) - ReadAhead.recordHeaderBytes
+                // (An empty frame's bytes still start right after its record header.)
+                let record = try #require(bytes.baseAddress) - ReadAhead.recordHeaderBytes
                 let start = record - UnsafeRawPointer(chunk)
                 // A chunk's records are read from its start on; a start at or before the last is a new filling.
                 if chunk != lastChunk || start <= lastStart { fill += 1 }
