@@ -20,6 +20,43 @@ public struct InputSummary: Sendable {
     }
 }
 
+/// Counts of the frames read from one input, kept apart from `InputSummary` (which holds
+/// strings) so that counting a frame is a few stores the caller can inline.
+@usableFromInline
+struct FrameCounts {
+    @usableFromInline var frames = 0
+    @usableFromInline var bytes = 0
+    @usableFromInline var firstFrame = 0
+    @usableFromInline var firstTime = CaptureTime(nanoseconds: 0)
+    @usableFromInline var lastTime = CaptureTime(nanoseconds: 0)
+
+    @usableFromInline init() {}
+
+    @inlinable @inline(__always)
+    mutating func add(frame: Int, time: CaptureTime, bytes: Int) {
+        if frames == 0 {
+            firstFrame = frame
+            firstTime = time
+        }
+        frames += 1
+        self.bytes += bytes
+        lastTime = time
+    }
+
+    /// Adds these counts to `summary` (an input's frames are numbered consecutively).
+    func apply(to summary: inout InputSummary) {
+        guard frames > 0 else { return }
+        if summary.firstFrame == nil {
+            summary.firstFrame = firstFrame
+            summary.firstTime = firstTime
+        }
+        summary.lastFrame = firstFrame + frames - 1
+        summary.lastTime = lastTime
+        summary.frames += frames
+        summary.bytes += bytes
+    }
+}
+
 /// Frames held in memory, for tests that need neither libpcap nor files.
 public final class MemoryInput {
     public let name: String
@@ -66,20 +103,33 @@ public final class CaptureReader {
 
     private var inputs: [Input]
     private var current = 0 {
-        didSet { currentFile = Self.file(of: inputs, at: current) }
+        didSet {
+            fold(into: oldValue)
+            currentFile = Self.file(of: inputs, at: current)
+            currentLinkType = current < stored.count ? stored[current].linkType : LinkType(rawValue: 0)
+        }
     }
     /// The current input's file reader, unretained (`inputs` holds it): taking it out of
     /// the array on every frame cost a retain and a release.
     private var currentFile: Unmanaged<PcapFileReader>?
-    private var frameNumber = 0
-    public private(set) var summaries: [InputSummary]
+    @usableFromInline var frameNumber = 0
+    @usableFromInline var currentLinkType: LinkType
+    /// What is known of each input, but the current one's frame counts: those are in `counts` until it ends.
+    private var stored: [InputSummary]
+    public var summaries: [InputSummary] {
+        var all = stored
+        if current < all.count { counts.apply(to: &all[current]) }
+        return all
+    }
+    /// The current input's frames so far.
+    @usableFromInline var counts = FrameCounts()
     /// Files are to be read on a second thread (`ReadAhead`), started at the first frame asked for.
     private var readsAhead: Bool
     private var readAhead: ReadAhead? {
         didSet { borrowedReadAhead = readAhead.map { Unmanaged.passUnretained($0) } }
     }
     /// The same, unretained, for the per-frame path (as `currentFile`).
-    private var borrowedReadAhead: Unmanaged<ReadAhead>?
+    @usableFromInline var borrowedReadAhead: Unmanaged<ReadAhead>?
     /// Size of the read-ahead's chunks (tests make it small).
     var readAheadChunkBytes = ReadAhead.chunkBytes
     /// The bytes recently read, kept by the read-ahead thread (see `keepHistory`).
@@ -100,7 +150,8 @@ public final class CaptureReader {
             summaries.append(InputSummary(path: path, linkType: reader.linkType))
         }
         self.inputs = opened
-        self.summaries = summaries
+        self.stored = summaries
+        currentLinkType = summaries.first?.linkType ?? LinkType(rawValue: 0)
         readsAhead = readAhead && !opened.isEmpty && opened.allSatisfy {
             if case let .pcap(reader) = $0 { return reader.isRegularFile }
             return false
@@ -126,7 +177,8 @@ public final class CaptureReader {
 
     public init(memory: [MemoryInput]) {
         inputs = memory.map { .memory($0) }
-        summaries = memory.map { InputSummary(path: $0.name, linkType: $0.linkType) }
+        stored = memory.map { InputSummary(path: $0.name, linkType: $0.linkType) }
+        currentLinkType = memory.first?.linkType ?? LinkType(rawValue: 0)
         readsAhead = false
     }
 
@@ -145,14 +197,33 @@ public final class CaptureReader {
     public var currentInput: Int { current }
 
     /// The next frame of the run, or nil when every input is exhausted.
-    @inline(__always)
+    ///
+    /// Inlinable for the common case, a frame already read ahead: built in the caller,
+    /// the frame stays in registers. (Returned from a call, it went through memory,
+    /// stored field by field and loaded back in 16-byte pieces, which the processor
+    /// cannot forward from the stores: the reassembling thread stalled on that load
+    /// for every frame.)
+    @inlinable @inline(__always)
     public func next() -> Frame? {
+        if let readAhead = borrowedReadAhead,
+           let record = readAhead._withUnsafeGuaranteedRef({ $0.nextFrame() }) {
+            frameNumber += 1
+            counts.add(frame: frameNumber, time: record.time, bytes: record.bytes.count)
+            return Frame(number: frameNumber, time: record.time, linkType: currentLinkType,
+                         originalLength: record.originalLength, bytes: record.bytes)
+        }
+        return nextOtherwise()
+    }
+
+    /// `next()` for everything but a frame already read ahead: other inputs, ends of inputs, new chunks.
+    @usableFromInline
+    func nextOtherwise() -> Frame? {
         while current < inputs.count {
             let outcome: ReadOutcome
             let linkType: LinkType
             if let readAhead = borrowedReadAhead {
                 outcome = readAhead._withUnsafeGuaranteedRef { $0.next() }
-                linkType = summaries[current].linkType
+                linkType = currentLinkType
             } else if let file = currentFile {
                 if readsAhead && startReadingAhead() { continue }
                 (outcome, linkType) = file._withUnsafeGuaranteedRef { ($0.next(), $0.linkType) }
@@ -166,36 +237,27 @@ public final class CaptureReader {
             switch outcome {
             case let .frame(time, originalLength, bytes):
                 frameNumber += 1
-                record(time: time, bytes: bytes.count)
+                counts.add(frame: frameNumber, time: time, bytes: bytes.count)
                 return Frame(number: frameNumber, time: time, linkType: linkType,
                              originalLength: originalLength, bytes: bytes)
             case .end:
                 current += 1
             case let .truncated(reason, offset):
-                summaries[current].stoppedEarly = reason
-                summaries[current].stoppedAtByte = offset
+                stored[current].stoppedEarly = reason
+                stored[current].stoppedAtByte = offset
                 current += 1
             case let .failed(reason):
-                summaries[current].stoppedEarly = reason
+                stored[current].stoppedEarly = reason
                 current += 1
             }
         }
         return nil
     }
 
-    @inline(__always)
-    private func record(time: CaptureTime, bytes: Int) {
-        // One array element write per frame; cheap next to the decode that follows.
-        summaries.withUnsafeMutableBufferPointer { s in
-            if s[current].firstFrame == nil {
-                s[current].firstFrame = frameNumber
-                s[current].firstTime = time
-            }
-            s[current].lastFrame = frameNumber
-            s[current].lastTime = time
-            s[current].frames += 1
-            s[current].bytes += bytes
-        }
+    /// Moves the counts of the input that just ended into its summary.
+    private func fold(into input: Int) {
+        if input < stored.count { counts.apply(to: &stored[input]) }
+        counts = FrameCounts()
     }
 
     public var framesRead: Int { frameNumber }

@@ -21,6 +21,7 @@ import Darwin
 /// is for regular files only: a pipe fed slowly (a live `tcpdump -w -`) would
 /// see its frames held back until a chunk fills, and is read inline instead.
 /// Chunks are large because each hand-over can cost a switch between threads.
+@usableFromInline
 final class ReadAhead: @unchecked Sendable {
     /// The pool: a few chunks, so the records the consumer reads are recent enough to still be in cache.
     static let chunkCount = 4
@@ -28,7 +29,7 @@ final class ReadAhead: @unchecked Sendable {
     /// A record in a chunk: kind (0 frame, 1 end of input), captured length, time (ns),
     /// original length, and where in the chunk the frame `lookAhead` frames later
     /// starts (0 when it is not in this chunk); then the bytes.
-    static let recordHeaderBytes = 24
+    @usableFromInline static let recordHeaderBytes = 24
     /// How many frames ahead the consumer asks for the headers it will read.
     ///
     /// The read-ahead thread wrote the chunk, so the consumer's first touch of each
@@ -39,15 +40,16 @@ final class ReadAhead: @unchecked Sendable {
     /// its slow ones, where the single-threaded libpcap floor hardly changed. Asked
     /// for this many frames (a few microseconds of analysis) before they are read,
     /// the lines are there when they are needed. A power of two.
-    static let lookAhead = 8
+    @usableFromInline static let lookAhead = 8
     /// A producer that found every chunk full waits until this many are free again, so it
     /// is woken once per few megabytes rather than once per chunk (each wake-up is a switch).
     static let refillAt = 2
 
+    @usableFromInline
     struct Chunk {
-        var storage: UnsafeMutableRawPointer
+        @usableFromInline var storage: UnsafeMutableRawPointer
         var capacity: Int
-        var used = 0
+        @usableFromInline var used = 0
         /// Where its bytes start in `history`, and whether they are kept there.
         var historyStart: UInt64 = 0
         var inHistory = false
@@ -69,8 +71,8 @@ final class ReadAhead: @unchecked Sendable {
     private var endings: [ReadOutcome]
 
     // Only the consumer touches these.
-    private(set) var reading: Chunk?
-    private var readOffset = 0
+    @usableFromInline private(set) var reading: Chunk?
+    @usableFromInline var readOffset = 0
     private var inputEnded = 0
 
     /// Starts reading `files` in order on a new thread; nil when the system refused a thread.
@@ -112,27 +114,37 @@ final class ReadAhead: @unchecked Sendable {
     /// until the next call.
     @inline(__always)
     func next() -> ReadOutcome {
+        if let frame = nextFrame() {
+            return .frame(time: frame.time, originalLength: frame.originalLength, bytes: frame.bytes)
+        }
         if let chunk = reading, readOffset < chunk.used {
-            let record = chunk.storage + readOffset
-            let length = Int(record.load(fromByteOffset: 4, as: UInt32.self))
-            if record.load(as: UInt32.self) == 0 {
-                readOffset += Self.recordHeaderBytes + Self.padded(length)
-                let ahead = Int(record.load(fromByteOffset: 20, as: UInt32.self))
-                if ahead != 0 {
-                    // Its record header and the link, IP and TCP headers after it: 128 bytes over at most three lines.
-                    rdpdiag_prefetch_for_read(chunk.storage + ahead)
-                    rdpdiag_prefetch_for_read(chunk.storage + ahead + 64)
-                    rdpdiag_prefetch_for_read(chunk.storage + ahead + 128)
-                }
-                return .frame(time: CaptureTime(nanoseconds: record.load(fromByteOffset: 8, as: Int64.self)),
-                              originalLength: Int(record.load(fromByteOffset: 16, as: UInt32.self)),
-                              bytes: UnsafeRawBufferPointer(start: record + Self.recordHeaderBytes, count: length))
-            }
+            // An input's end marker.
             readOffset += Self.recordHeaderBytes
             inputEnded += 1
             return lock.withLock { endings[inputEnded - 1] }
         }
         return nextChunk()
+    }
+
+    /// The next record when it is a frame in the chunk being read; nil otherwise (the end
+    /// of an input, or the end of the chunk), leaving that to `next()`.
+    @inlinable @inline(__always)
+    func nextFrame() -> (time: CaptureTime, originalLength: Int, bytes: UnsafeRawBufferPointer)? {
+        guard let chunk = reading, readOffset < chunk.used else { return nil }
+        let record = chunk.storage + readOffset
+        guard record.load(as: UInt32.self) == 0 else { return nil }
+        let length = Int(record.load(fromByteOffset: 4, as: UInt32.self))
+        readOffset += Self.recordHeaderBytes + Self.padded(length)
+        let ahead = Int(record.load(fromByteOffset: 20, as: UInt32.self))
+        if ahead != 0 {
+            // Its record header and the link, IP and TCP headers after it: 128 bytes over at most three lines.
+            rdpdiag_prefetch_for_read(chunk.storage + ahead)
+            rdpdiag_prefetch_for_read(chunk.storage + ahead + 64)
+            rdpdiag_prefetch_for_read(chunk.storage + ahead + 128)
+        }
+        return (CaptureTime(nanoseconds: record.load(fromByteOffset: 8, as: Int64.self)),
+                Int(record.load(fromByteOffset: 16, as: UInt32.self)),
+                UnsafeRawBufferPointer(start: record + Self.recordHeaderBytes, count: length))
     }
 
     /// Gives the finished chunk back and waits for the next one.
@@ -266,6 +278,6 @@ final class ReadAhead: @unchecked Sendable {
         return chunk
     }
 
-    @inline(__always)
+    @inlinable @inline(__always)
     static func padded(_ length: Int) -> Int { (length + 7) & ~7 }
 }

@@ -66,6 +66,33 @@ import TestSupport
         #expect(a.stoppedEarly == nil && b.stoppedEarly == nil)
     }
 
+    /// The current input's counts are kept apart until it ends; read mid-way, the
+    /// summaries already include them.
+    @Test func summariesCountTheFramesReadSoFar() throws {
+        let dir = try TempDirectory()
+        let first = fiveFrames()
+        let second = Array(fiveFrames(start: 1_800_000_000).prefix(3))
+        try writePcap(dir.file("a.pcap"), first)
+        try writePcap(dir.file("b.pcap"), second)
+        for readAhead in [true, false] {
+            let reader = try CaptureReader(paths: [dir.file("a.pcap"), dir.file("b.pcap")], readAhead: readAhead)
+            var seen = 0
+            while let f = reader.next() {
+                seen += 1
+                let now = reader.summaries[reader.currentInput]
+                let inFile = reader.currentInput == 0 ? seen : seen - 5
+                let written = reader.currentInput == 0 ? first : second
+                #expect(now.frames == inFile && now.lastFrame == f.number && now.lastTime == f.time)
+                #expect(now.firstFrame == (reader.currentInput == 0 ? 1 : 6) && now.firstTime == written[0].time)
+                #expect(now.bytes == written.prefix(inFile).reduce(0) { $0 + $1.bytes.count })
+                if reader.currentInput == 1 { #expect(reader.summaries[0].frames == 5 && reader.summaries[0].lastFrame == 5) }
+                if reader.currentInput == 0 { #expect(reader.summaries[1].frames == 0 && reader.summaries[1].firstFrame == nil) }
+            }
+            #expect(seen == 8, "read ahead: \(readAhead)")
+            #expect(reader.summaries.map(\.frames) == [5, 3])
+        }
+    }
+
     @Test func emptyCaptureInTheMiddleHasNoFrames() throws {
         let dir = try TempDirectory()
         try writePcap(dir.file("a.pcap"), Array(fiveFrames().prefix(2)))
