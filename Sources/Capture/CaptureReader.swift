@@ -43,17 +43,16 @@ struct FrameCounts {
         lastTime = time
     }
 
-    /// Adds these counts to `summary` (an input's frames are numbered consecutively).
+    /// Puts these counts in the summary of their input, which has none yet (an input's
+    /// frames are numbered consecutively).
     func apply(to summary: inout InputSummary) {
         guard frames > 0 else { return }
-        if summary.firstFrame == nil {
-            summary.firstFrame = firstFrame
-            summary.firstTime = firstTime
-        }
+        summary.firstFrame = firstFrame
+        summary.firstTime = firstTime
         summary.lastFrame = firstFrame + frames - 1
         summary.lastTime = lastTime
-        summary.frames += frames
-        summary.bytes += bytes
+        summary.frames = frames
+        summary.bytes = bytes
     }
 }
 
@@ -106,7 +105,7 @@ public final class CaptureReader {
         didSet {
             fold(into: oldValue)
             currentFile = Self.file(of: inputs, at: current)
-            currentLinkType = current < stored.count ? stored[current].linkType : LinkType(rawValue: 0)
+            currentLinkType = Self.linkType(of: stored, at: current)
         }
     }
     /// The current input's file reader, unretained (`inputs` holds it): taking it out of
@@ -151,7 +150,7 @@ public final class CaptureReader {
         }
         self.inputs = opened
         self.stored = summaries
-        currentLinkType = summaries.first?.linkType ?? LinkType(rawValue: 0)
+        currentLinkType = Self.linkType(of: summaries, at: 0)
         readsAhead = readAhead && !opened.isEmpty && opened.allSatisfy {
             if case let .pcap(reader) = $0 { return reader.isRegularFile }
             return false
@@ -175,10 +174,15 @@ public final class CaptureReader {
         return Unmanaged.passUnretained(reader)
     }
 
+    /// The link type of input `index` (any, past the last input: no frame comes from there).
+    private static func linkType(of summaries: [InputSummary], at index: Int) -> LinkType {
+        index < summaries.count ? summaries[index].linkType : LinkType(rawValue: 0)
+    }
+
     public init(memory: [MemoryInput]) {
         inputs = memory.map { .memory($0) }
         stored = memory.map { InputSummary(path: $0.name, linkType: $0.linkType) }
-        currentLinkType = memory.first?.linkType ?? LinkType(rawValue: 0)
+        currentLinkType = Self.linkType(of: stored, at: 0)
         readsAhead = false
     }
 

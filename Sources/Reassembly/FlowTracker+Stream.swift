@@ -21,13 +21,13 @@ extension FlowTracker {
             sequence: tcp.sequence, acknowledgment: tcp.acknowledgment, flags: tcp.flags.rawValue, window: tcp.window,
             payloadLength: packet.payloadWireLength, ipID: packet.ip.identification,
             interface: packet.cookedInterface ?? 0, packetType: packetType, time: frame.time.nanoseconds)
-        let last = state.lastSignature
+        let last = state.lastSignature, lastTime = CaptureTime(nanoseconds: last.time)
         state.lastSignature = signature
         return last.sequence == signature.sequence && last.acknowledgment == signature.acknowledgment
             && last.flags == signature.flags && last.window == signature.window
             && last.payloadLength == signature.payloadLength && last.ipID == signature.ipID
             && (last.interface != signature.interface || last.packetType != signature.packetType)
-            && signature.time >= last.time && UInt64(bitPattern: signature.time &- last.time) < UInt64(Self.duplicateWindow)
+            && frame.time >= lastTime && frame.time.distance(to: lastTime) < UInt64(Self.duplicateWindow)
     }
 
     func handleSegment(_ connection: TCPConnection, _ direction: Direction, _ frame: Frame) {

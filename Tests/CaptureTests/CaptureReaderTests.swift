@@ -44,13 +44,19 @@ import TestSupport
         #expect(read.map(\.time.nanoseconds) == frames.map { $0.time.nanoseconds / 1000 * 1000 })
     }
 
-    @Test func twoFilesNumberFramesAcrossBoth() throws {
-        let dir = try TempDirectory()
+    /// Two files in `dir`: five frames, then three.
+    func twoFiles(in dir: TempDirectory) throws -> (paths: [String], first: [WrittenFrame], second: [WrittenFrame]) {
         let first = fiveFrames()
         let second = Array(fiveFrames(start: 1_800_000_000).prefix(3))
         try writePcap(dir.file("a.pcap"), first)
         try writePcap(dir.file("b.pcap"), second)
-        let reader = try CaptureReader(paths: [dir.file("a.pcap"), dir.file("b.pcap")])
+        return ([dir.file("a.pcap"), dir.file("b.pcap")], first, second)
+    }
+
+    @Test func twoFilesNumberFramesAcrossBoth() throws {
+        let dir = try TempDirectory()
+        let (paths, _, second) = try twoFiles(in: dir)
+        let reader = try CaptureReader(paths: paths)
         var inputs: [Int] = []
         var numbers: [Int] = []
         while let f = reader.next() {
@@ -70,12 +76,9 @@ import TestSupport
     /// summaries already include them.
     @Test func summariesCountTheFramesReadSoFar() throws {
         let dir = try TempDirectory()
-        let first = fiveFrames()
-        let second = Array(fiveFrames(start: 1_800_000_000).prefix(3))
-        try writePcap(dir.file("a.pcap"), first)
-        try writePcap(dir.file("b.pcap"), second)
+        let (paths, first, second) = try twoFiles(in: dir)
         for readAhead in [true, false] {
-            let reader = try CaptureReader(paths: [dir.file("a.pcap"), dir.file("b.pcap")], readAhead: readAhead)
+            let reader = try CaptureReader(paths: paths, readAhead: readAhead)
             var seen = 0
             while let f = reader.next() {
                 seen += 1
