@@ -116,6 +116,17 @@ import Wire
     @Test func serverHelloDone() {
         #expect(parseMessage(HandshakeFixtures.serverHelloDone) == .parsed(
             TLSHandshakeMessage(type: .serverHelloDone, length: 0, body: .serverHelloDone), consumed: 4))
+        // Every ServerHelloDone is the same message: it is shared, not made anew, and the
+        // bytes after it are left for the next message.
+        let twice = HandshakeFixtures.serverHelloDone + HandshakeFixtures.serverHelloDone + [0x0e]
+        guard case let .parsed(first, consumed) = parseMessage(twice),
+              case let .parsed(second, _) = parseMessage(Array(twice[consumed...])) else {
+            Issue.record("two ServerHelloDone messages did not parse")
+            return
+        }
+        #expect(consumed == 4)
+        #expect(first === second)
+        #expect(first.type == .serverHelloDone && first.length == 0 && first.body == .serverHelloDone)
     }
 
     static let valid: [(String, [UInt8])] = [

@@ -40,6 +40,8 @@ public final class TLSHandshakeMessage: Equatable, Sendable {
     }
 
     public static let headerSize = 4
+    /// The one ServerHelloDone there is (an empty body; the message is read-only).
+    static let serverHelloDone = TLSHandshakeMessage(type: .serverHelloDone, length: 0, body: .serverHelloDone)
     /// A message longer than this is refused: a real certificate chain is a
     /// few KiB, a ClientHello with post-quantum shares under 2 KiB, and the
     /// reassembly buffer must stay bounded.
@@ -72,6 +74,8 @@ public final class TLSHandshakeMessage: Equatable, Sendable {
         let t = TLSHandshakeType(rawValue: type)
         do {
             let parsed = try parseBody(type: t, body: body, context: context)
+            // Nearly every TLS 1.2 handshake has one, always the same: shared, not allocated each time.
+            if case .serverHelloDone = parsed { return .parsed(serverHelloDone, consumed: headerSize) }
             return .parsed(TLSHandshakeMessage(type: t, length: length, body: parsed), consumed: headerSize + length)
         } catch {
             return .malformed(error)
