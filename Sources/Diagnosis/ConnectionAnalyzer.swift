@@ -42,6 +42,16 @@ public final class ConnectionAnalyzer: StreamConsumer {
         private(set) var borrowedDissector: Unmanaged<ConnectionDissector>?
         /// Packet-level facts for the diagnosis, for RDP connections.
         var observations: Observations?
+
+        /// Asks for what releasing this state reads, a level at a time (see `FinishedConnection`).
+        func prefetchForRelease(stage: Int) {
+            if stage == 0 {
+                prefetchLines(of: self, count: 6)
+            } else {
+                if stage == 1 { prefetchLines(of: head, count: 1) }
+                borrowedDissector?._withUnsafeGuaranteedRef { $0.prefetchForRelease(stage: stage) }
+            }
+        }
     }
 
     /// TLS secrets to decrypt with (`--keylog`), if any.
@@ -200,7 +210,10 @@ public final class ConnectionAnalyzer: StreamConsumer {
     /// analysis); `counts`, `summaries` and `onFinished` then belong to that
     /// thread until `drain()` returns.
     func completeOnWorker() {
-        let worker = FinishingWorker<FinishedConnection>(whenIdle: onIdle) { [unowned self] in
+        let worker = FinishingWorker<FinishedConnection>(
+            whenIdle: onIdle, releaseStages: FinishedConnection.releaseStages,
+            prepareRelease: { job, stage in job.pointee.prefetchForRelease(stage: stage) }
+        ) { [unowned self] in
             self.complete($0.connection, $0.state)
         }
         if worker.start() { self.worker = worker }
@@ -218,6 +231,15 @@ public final class ConnectionAnalyzer: StreamConsumer {
 private struct FinishedConnection: @unchecked Sendable {
     let connection: TCPConnection
     let state: ConnectionAnalyzer.State
+
+    /// Stages of `FinishingWorker.prepareRelease`: 0 for the connection's own objects,
+    /// then one level of references further at each stage.
+    static let releaseStages = 4
+
+    func prefetchForRelease(stage: Int) {
+        connection.prefetchForRelease(stage: stage)
+        state.prefetchForRelease(stage: stage)
+    }
 }
 
 /// The result of analysing a set of inputs.

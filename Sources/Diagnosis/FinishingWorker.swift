@@ -60,10 +60,17 @@ final class FinishingWorker<Job>: @unchecked Sendable {
     let whenIdle: (() -> Void)?
     /// What each job is run with, on the worker's thread.
     private let run: (Job) -> Void
+    /// Asks for the memory that releasing a job will read, one level of its objects per
+    /// stage (0 ..< `releaseStages`); see `release(_:)`.
+    private let prepareRelease: ((UnsafePointer<Job>, Int) -> Void)?
+    private let releaseStages: Int
 
-    init(whenIdle: (() -> Void)? = nil, run: @escaping (Job) -> Void) {
+    init(whenIdle: (() -> Void)? = nil, releaseStages: Int = 0, prepareRelease: ((UnsafePointer<Job>, Int) -> Void)? = nil,
+         run: @escaping (Job) -> Void) {
         self.whenIdle = whenIdle
         self.run = run
+        self.prepareRelease = prepareRelease
+        self.releaseStages = releaseStages
         batch.reserveCapacity(Self.batchSize)
     }
 
@@ -86,7 +93,43 @@ final class FinishingWorker<Job>: @unchecked Sendable {
             }
         }
         // Released here, outside the lock (not at the swap, where its last use could let it go).
-        withExtendedLifetime(done) {}
+        release(&done)
+    }
+
+    /// Releases retired jobs one at a time, asking ahead for the memory each release reads.
+    ///
+    /// A finished connection is a tree of a score of objects, last touched by the worker
+    /// on the other CPU and long gone from this one's caches; released as an array, each
+    /// object waited for its lines in turn, once the reference to it had been read. Here,
+    /// `releaseStages` jobs before a job is released, its own objects are asked for, and
+    /// at each later job one level further in, so its whole tree has arrived by its turn.
+    private func release(_ batches: inout [[Job]]) {
+        guard let prepareRelease, releaseStages > 0 else {
+            batches = []
+            return
+        }
+        while var jobs = batches.popLast() {
+            // Jobs are handed to `prepareRelease` by address: a copy would retain them, a
+            // write to the very lines being asked for.
+            jobs.withUnsafeBufferPointer { waiting in
+                guard let first = waiting.baseAddress else { return }
+                // The first jobs to go get their early stages here (the loop below starts late for them).
+                for index in waiting.indices.suffix(releaseStages) {
+                    let distance = waiting.count - index
+                    for stage in 0..<max(releaseStages - distance + 1, 0) { prepareRelease(first + index, stage) }
+                }
+            }
+            while let job = jobs.popLast() {
+                jobs.withUnsafeBufferPointer { waiting in
+                    guard let first = waiting.baseAddress else { return }
+                    // The job `d` places from its release gets stage `releaseStages - d`.
+                    for distance in 1...releaseStages where waiting.count >= distance {
+                        prepareRelease(first + (waiting.count - distance), releaseStages - distance)
+                    }
+                }
+                _ = consume job
+            }
+        }
     }
 
     /// Runs every job submitted so far and stops the thread; returns when all are done.

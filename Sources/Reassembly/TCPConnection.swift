@@ -194,6 +194,25 @@ public final class TCPConnection {
         direction == .clientToServer ? clientToServer : serverToClient
     }
 
+    /// Asks for the memory that releasing this connection will read, a level at a time
+    /// (`stage` 0: the connection; 1: its direction states; 2: their buffers), each
+    /// stage after the previous one's lines had time to arrive (`prefetchLines`).
+    public func prefetchForRelease(stage: Int) {
+        switch stage {
+        case 0:
+            prefetchLines(of: self, count: 5)
+        case 1:
+            prefetchLines(of: clientToServer, count: 9)
+            prefetchLines(of: serverToClient, count: 9)
+            prefetchLines(of: anomalies, count: 1)
+        case 2:
+            prefetchLines(of: clientToServer.pending, count: 1)
+            prefetchLines(of: serverToClient.pending, count: 1)
+        default:
+            break
+        }
+    }
+
     /// True once either side sent a RST.
     public var wasReset: Bool { clientToServer.firstRSTFrame != nil || serverToClient.firstRSTFrame != nil }
     /// True once both sides' FINs were seen.

@@ -84,6 +84,35 @@ import Testing
         #expect(releases.snapshot().map(\.value).sorted() == Array(0..<total))
     }
 
+    /// Before the submitting thread releases a job that has run, `prepareRelease` is called
+    /// for it once per stage, in stage order, by address (a hint only: the job is released
+    /// once, as without it). Jobs still held at `finish()` are released without it.
+    @Test func eachReleaseIsPreparedInStages() {
+        let releases = Releases()
+        let stages = 3
+        let prepared = PreparedStages()
+        let worker = FinishingWorker<Tracked>(releaseStages: stages, prepareRelease: { job, stage in
+            prepared.add(job.pointee.value, stage, releasedSoFar: releases.snapshot().count)
+        }) { _ in }
+        #expect(worker.start())
+        let total = FinishingWorker<Tracked>.batchSize * FinishingWorker<Tracked>.maxQueuedBatches * 2 + 5
+        for n in 0..<total { worker.submit(Tracked(n, releases)) }
+        worker.finish()
+
+        let released = releases.snapshot().map(\.value)
+        #expect(released.sorted() == Array(0..<total))
+        let calls = prepared.snapshot()
+        let byJob = Dictionary(grouping: calls, by: \.value)
+        // Most batches come back to the submitter while it still submits.
+        #expect(byJob.count > total / 2)
+        for (value, jobCalls) in byJob {
+            #expect(jobCalls.map(\.stage) == Array(0..<stages), "job \(value)")
+            // Every stage was asked for while the job was still alive.
+            let releasedAt = released.firstIndex(of: value) ?? -1
+            #expect(jobCalls.allSatisfy { $0.releasedSoFar <= releasedAt }, "job \(value)")
+        }
+    }
+
     @Test func finishWithNothingSubmittedReturns() {
         let worker = FinishingWorker<() -> Void> { $0() }
         #expect(worker.start())
@@ -138,6 +167,13 @@ import Testing
             self.releases = releases
         }
         deinit { releases.add(value, pthread_self()) }
+    }
+
+    final class PreparedStages: @unchecked Sendable {
+        private let lock = NSLock()
+        private var calls: [(value: Int, stage: Int, releasedSoFar: Int)] = []
+        func add(_ value: Int, _ stage: Int, releasedSoFar: Int) { lock.withLock { calls.append((value, stage, releasedSoFar)) } }
+        func snapshot() -> [(value: Int, stage: Int, releasedSoFar: Int)] { lock.withLock { calls } }
     }
 
     final class Releases: @unchecked Sendable {

@@ -49,6 +49,10 @@ public final class ConnectionDissector {
     }
 
     public private(set) var timeline: [HandshakeEvent] = []
+    /// Where `timeline`'s storage is, as a plain address: to ask for it before a release
+    /// without touching its reference count (`prefetchForRelease`). 0 while there is none.
+    private var timelineStorage: UInt = 0
+    private var parsedMessages = ParsedMessages()
     /// Parse problems: stable snake_case codes with their frame and direction.
     public private(set) var anomalies: [(code: String, frame: Int, direction: Direction, detail: String?)] = []
     /// The TLS connection, once a TLS-based protocol was selected (or TLS seen).
@@ -79,6 +83,30 @@ public final class ConnectionDissector {
 
     public init(keyLog: TLSKeyLog? = nil) {
         self.keyLog = keyLog
+    }
+
+    /// Asks for the memory that releasing this dissector will read, a level at a time
+    /// (`stage` 1: the dissector; 2: its sides, TLS connection and buffers; 3: the TLS
+    /// session and parsers), as `TCPConnection.prefetchForRelease(stage:)` does.
+    public func prefetchForRelease(stage: Int) {
+        switch stage {
+        case 1:
+            prefetchLines(of: self, count: 3)
+        case 2:
+            prefetchLines(of: clientSide, count: 2)
+            prefetchLines(of: serverSide, count: 2)
+            prefetchLines(at: timelineStorage, count: 2)
+            if let borrowedTLS { prefetchLines(of: borrowedTLS, count: 1) }
+        case 3:
+            parsedMessages.prefetch(lines: 3)
+            borrowedTLS?._withUnsafeGuaranteedRef { tls in
+                prefetchLines(of: tls.session, count: 6)
+                prefetchLines(of: tls.client, count: 3)
+                prefetchLines(of: tls.server, count: 3)
+            }
+        default:
+            break
+        }
     }
 
     @inline(__always) func side(_ d: Direction) -> Side { d == .clientToServer ? clientSide : serverSide }
@@ -507,8 +535,32 @@ public final class ConnectionDissector {
         if timeline.count == timeline.capacity {
             timeline.reserveCapacity(timeline.capacity == 0 ? 16
                 : max(2 * timeline.capacity, timeline.count + 2 * Self.encryptedRecordsKept))
+            // Only here does the storage change (appends fit until the next reserve).
+            timelineStorage = unsafeBitCast(timeline, to: UInt.self)
+        }
+        if case let .tlsHandshake(parsed) = message, parsedMessages.count < ParsedMessages.capacity {
+            parsedMessages.add(UInt(bitPattern: Unmanaged.passUnretained(parsed).toOpaque()))
         }
         timeline.append(HandshakeEvent(frame: frame, time: time, direction: direction, message: message))
+    }
+
+    /// The addresses of the first TLS handshake messages in the timeline, for `prefetchForRelease`
+    /// (read there, they would each cost a reference count on a line not yet arrived).
+    struct ParsedMessages {
+        static let capacity = 6
+        var count = 0
+        var addresses: (UInt, UInt, UInt, UInt, UInt, UInt) = (0, 0, 0, 0, 0, 0)
+
+        mutating func add(_ address: UInt) {
+            withUnsafeMutableBytes(of: &addresses) { $0.storeBytes(of: address, toByteOffset: count * 8, as: UInt.self) }
+            count += 1
+        }
+
+        func prefetch(lines: Int) {
+            withUnsafeBytes(of: addresses) { raw in
+                for i in 0..<count { prefetchLines(at: raw.load(fromByteOffset: i * 8, as: UInt.self), count: lines) }
+            }
+        }
     }
 
     func anomaly(_ code: String, frame: Int, _ direction: Direction, detail: String?) {
