@@ -109,25 +109,19 @@ final class FinishingWorker<Job>: @unchecked Sendable {
             return
         }
         while var jobs = batches.popLast() {
-            // Jobs are handed to `prepareRelease` by address: a copy would retain them, a
-            // write to the very lines being asked for.
-            jobs.withUnsafeBufferPointer { waiting in
-                guard let first = waiting.baseAddress else { return }
-                // The first jobs to go get their early stages here (the loop below starts late for them).
-                for index in waiting.indices.suffix(releaseStages) {
-                    let distance = waiting.count - index
-                    for stage in 0..<max(releaseStages - distance + 1, 0) { prepareRelease(first + index, stage) }
-                }
-            }
-            while let job = jobs.popLast() {
+            let count = jobs.count
+            // Step `k` releases the `k`-th job from the end. Stage `s` of the `j`-th is asked
+            // for at step `j - releaseStages + s`: its first stage `releaseStages` steps ahead,
+            // its last one step ahead. Jobs are handed over by address: a copy would retain
+            // them, a write to the very lines being asked for.
+            for step in -releaseStages..<count {
                 jobs.withUnsafeBufferPointer { waiting in
-                    guard let first = waiting.baseAddress else { return }
-                    // The job `d` places from its release gets stage `releaseStages - d`.
-                    for distance in 1...releaseStages where waiting.count >= distance {
-                        prepareRelease(first + (waiting.count - distance), releaseStages - distance)
+                    for stage in 0..<releaseStages {
+                        let j = step + releaseStages - stage
+                        if j >= 0 && j < count { prepareRelease(waiting.baseAddress! + (count - 1 - j), stage) }
                     }
                 }
-                _ = consume job
+                if step >= 0 { _ = jobs.popLast() }
             }
         }
     }

@@ -50,7 +50,8 @@ public final class ConnectionDissector {
 
     public private(set) var timeline: [HandshakeEvent] = []
     /// Where `timeline`'s storage is, as a plain address: to ask for it before a release
-    /// without touching its reference count (`prefetchForRelease`). 0 while there is none.
+    /// without touching its reference count (`prefetchForRelease`; reading `timeline`
+    /// there retains the array). 0 while there is none.
     private var timelineStorage: UInt = 0
     private var parsedMessages = ParsedMessages()
     /// Parse problems: stable snake_case codes with their frame and direction.
@@ -549,17 +550,16 @@ public final class ConnectionDissector {
     struct ParsedMessages {
         static let capacity = 6
         var count = 0
-        var addresses: (UInt, UInt, UInt, UInt, UInt, UInt) = (0, 0, 0, 0, 0, 0)
+        /// In the dissector itself: an array would be one more allocation per connection.
+        var addresses = InlineArray<6, UInt>(repeating: 0)
 
         mutating func add(_ address: UInt) {
-            withUnsafeMutableBytes(of: &addresses) { $0.storeBytes(of: address, toByteOffset: count * 8, as: UInt.self) }
+            addresses[count] = address
             count += 1
         }
 
         func prefetch(lines: Int) {
-            withUnsafeBytes(of: addresses) { raw in
-                for i in 0..<count { prefetchLines(at: raw.load(fromByteOffset: i * 8, as: UInt.self), count: lines) }
-            }
+            for i in 0..<count { prefetchLines(at: addresses[i], count: lines) }
         }
     }
 
