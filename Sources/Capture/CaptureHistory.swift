@@ -1,27 +1,28 @@
-import CPrefetch
 import Synchronization
 
-/// The capture's recent bytes, kept by the read-ahead thread: every chunk it
-/// hands over is also copied here, so the reassembler can compare a
-/// retransmission with the first copy of its bytes without copying each
-/// delivered byte itself.
+/// The capture's recent bytes, kept for the reassembler: the read-ahead thread
+/// reads its chunks straight into this ring while there is room, so the
+/// reassembler can compare a retransmission with the first copy of its bytes
+/// without copying each delivered byte itself.
 ///
 /// That per-byte copy had been a sixth of the reassembling thread's time on
 /// captures of many short connections: it read payload nothing else reads and
-/// wrote it to memory no cache held. Here one thread that has time to spare
-/// streams whole chunks past the caches, and the reassembler only notes where
-/// delivered bytes sit.
+/// wrote it to memory no cache held. The reassembler now only notes where
+/// delivered bytes sit. (The chunks were first filled elsewhere and then copied
+/// here; that copy was over a quarter of the read-ahead thread's time.)
 ///
-/// Positions count every byte of every chunk handed over, from 0. A chunk
-/// that finds no room (the reassembler has not released enough) is not kept,
-/// and its bytes have no position here; whoever needs them copies them.
+/// Positions count every byte of every chunk handed over, from 0, and a chunk
+/// may skip the few positions left before the ring's end, so that it lies in
+/// one piece. A chunk that finds no room (the reassembler has not released
+/// enough) is filled elsewhere and not kept, and its bytes have no position
+/// here; whoever needs them copies them.
 ///
-/// Threads: `store` is the read-ahead thread's, and it never waits here;
-/// everything else is the consumer's (the thread that reads the frames and
-/// reassembles). They share only `released`, which the consumer raises once
-/// it is done with what lies below, and which the producer reads before it
-/// overwrites anything, and `keeping`. A chunk's bytes are stored before the chunk is handed
-/// over (under the read-ahead's lock), so the consumer finds them there.
+/// Threads: `reserveChunk` and `finishChunk` are the read-ahead thread's, and it
+/// never waits here; everything else is the consumer's (the thread that reads
+/// the frames and reassembles). They share only `released`, which the consumer
+/// raises once it is done with what lies below, and which the producer reads
+/// before it takes room for a chunk, and `keeping`. A chunk is written before it
+/// is handed over (under the read-ahead's lock), so the consumer finds its bytes.
 public final class CaptureHistory: @unchecked Sendable {
     /// Room for what the reassembler keeps behind the chunk it reads (half of it:
     /// `KeptBytes.epochsKeptBehind` of its eighths) and for the chunks read ahead.
@@ -57,19 +58,35 @@ public final class CaptureHistory: @unchecked Sendable {
 
     // MARK: producer
 
-    /// Gives `count` bytes their positions and copies them in when there is room.
-    /// Returns where they start, and whether they were kept.
-    func store(_ bytes: UnsafeRawPointer, count: Int) -> (start: UInt64, kept: Bool) {
-        let start = produced
-        produced += UInt64(count)
-        guard keeping.load(ordering: .relaxed) else { return (start, false) }
-        let free = released.load(ordering: .acquiring)
-        guard start + UInt64(count) - free <= UInt64(capacity) else { return (start, false) }
-        _ = forEachRingPiece(position: start, count: count, capacity: capacity) { ringOffset, offset, n in
-            rdpdiag_copy_streaming(storage + ringOffset, bytes + offset, n)
-            return true
-        }
-        return (start, true)
+    /// By default a chunk smaller than this is not started in the few bytes left before
+    /// the ring's end, or in the little room left before what the consumer still needs.
+    static let smallestChunk = 64 << 10
+
+    /// Room to read a chunk of `least` to `wanted` bytes into: where it starts, and where
+    /// in the ring and how large it is when it is kept (nil when there is no room, or the
+    /// consumer stopped keeping). Nothing is taken until `finishChunk`, so a producer that
+    /// finds the room too small may ask again with a larger `least`.
+    func reserveChunk(upTo wanted: Int, atLeast least: Int? = nil)
+        -> (start: UInt64, storage: UnsafeMutableRawPointer?, capacity: Int) {
+        let next = produced
+        guard keeping.load(ordering: .relaxed) else { return (next, nil, 0) }
+        let smallest = least ?? min(wanted, Self.smallestChunk)
+        var start = next
+        let toEnd = capacity - Int(start & UInt64(capacity - 1))
+        // Skip the ring's last bytes rather than start a small chunk there.
+        if toEnd < smallest { start += UInt64(toEnd) }
+        // Positions below `released + capacity` may be written (chunks that were not
+        // kept go on counting positions, so `start` may lie past that).
+        let limit = released.load(ordering: .acquiring) + UInt64(capacity)
+        guard start < limit else { return (next, nil, 0) }
+        let size = min(wanted, capacity - Int(start & UInt64(capacity - 1)), Int(limit - start))
+        guard size >= smallest else { return (next, nil, 0) }
+        return (start, storage + Int(start & UInt64(capacity - 1)), size)
+    }
+
+    /// The chunk that starts at `start` (from `reserveChunk`) holds `count` bytes, kept or not.
+    func finishChunk(start: UInt64, count: Int) {
+        produced = start + UInt64(count)
     }
 
     // MARK: consumer

@@ -15,9 +15,10 @@ import Darwin
 /// The consumer sees exactly what calling each file's `next()` in turn would
 /// give: every frame in order, then how that input ended, then the next input.
 ///
-/// Records are copied into a small pool of chunks. The producer fills one,
-/// publishes it and waits only when every chunk is full; a consumer with
-/// nothing to read waits for the next one. Chunks are published full, so this
+/// Records are copied into a small pool of chunks: each is read into the
+/// capture history's ring when there is room (`CaptureHistory`), into memory of
+/// its own otherwise. The producer fills one, publishes it and waits only when
+/// every chunk is full; a consumer with nothing to read waits for the next one. Chunks are published full, so this
 /// is for regular files only: a pipe fed slowly (a live `tcpdump -w -`) would
 /// see its frames held back until a chunk fills, and is read inline instead.
 /// Chunks are large because each hand-over can cost a switch between threads.
@@ -47,16 +48,34 @@ final class ReadAhead: @unchecked Sendable {
 
     @usableFromInline
     struct Chunk {
+        /// Where it is being filled: in the history's ring, or `own`.
         @usableFromInline var storage: UnsafeMutableRawPointer
         var capacity: Int
         @usableFromInline var used = 0
         /// Where its bytes start in `history`, and whether they are kept there.
         var historyStart: UInt64 = 0
         var inHistory = false
+        /// Its own memory, for when the history has no room (mapped, and touched only then).
+        var own: UnsafeMutableRawPointer
+        var ownCapacity: Int
+
+        init(own: UnsafeMutableRawPointer, capacity: Int) {
+            storage = own
+            self.capacity = capacity
+            self.own = own
+            ownCapacity = capacity
+        }
+
+        /// Fills its own memory from now on (it holds nothing yet).
+        mutating func useOwn() {
+            storage = own
+            capacity = ownCapacity
+            inHistory = false
+        }
     }
 
     private let files: [PcapFileReader]
-    /// Every chunk is also copied here as it is published (when there is room).
+    /// Where chunks are filled when there is room; every chunk gets its positions.
     private let history: CaptureHistory?
     /// `produced`: a chunk is ready to read; `consumed`: chunks are free to fill.
     private let lock = HandoffLock()
@@ -82,7 +101,7 @@ final class ReadAhead: @unchecked Sendable {
         self.history = history
         endings = Array(repeating: .end, count: files.count)
         for _ in 0..<Self.chunkCount {
-            free.append(Chunk(storage: PlainPages.allocate(byteCount: chunkBytes), capacity: chunkBytes))
+            free.append(Chunk(own: PlainPages.allocate(byteCount: chunkBytes), capacity: chunkBytes))
         }
         // The thread holds its own reference until it returns.
         guard let handle = startThread({ [self] in produce() }) else { return nil }
@@ -90,8 +109,8 @@ final class ReadAhead: @unchecked Sendable {
     }
 
     deinit {
-        for chunk in free + ready { PlainPages.deallocate(chunk.storage, byteCount: chunk.capacity) }
-        if let reading { PlainPages.deallocate(reading.storage, byteCount: reading.capacity) }
+        for chunk in free + ready { PlainPages.deallocate(chunk.own, byteCount: chunk.ownCapacity) }
+        if let reading { PlainPages.deallocate(reading.own, byteCount: reading.ownCapacity) }
     }
 
     /// Stops the producer, wherever it is (the consumer may be done early), and waits
@@ -196,11 +215,17 @@ final class ReadAhead: @unchecked Sendable {
                         current = fresh
                     }
                     if current.capacity < needed {
-                        // A record larger than a chunk (libpcap allows up to 256 KiB and more for some
-                        // link types): this chunk grows to hold it and keeps its size.
-                        PlainPages.deallocate(current.storage, byteCount: current.capacity)
-                        current.storage = PlainPages.allocate(byteCount: needed)
-                        current.capacity = needed
+                        // A record larger than the chunk (libpcap allows up to 256 KiB and more for
+                        // some link types, and a chunk near the ring's end may be small): the chunk
+                        // asks the history for room enough, or else is filled in its own memory,
+                        // grown to hold it if need be (and keeping that size).
+                        place(&current, wanting: max(needed, current.ownCapacity), atLeast: needed)
+                        if current.capacity < needed {
+                            PlainPages.deallocate(current.own, byteCount: current.ownCapacity)
+                            current.own = PlainPages.allocate(byteCount: needed)
+                            current.ownCapacity = needed
+                            current.useOwn()
+                        }
                     }
                 }
                 let start = current.used
@@ -235,10 +260,7 @@ final class ReadAhead: @unchecked Sendable {
                 }
             }
         }
-        if var last = chunk, last.used > 0 {
-            keep(&last)
-            chunk = last
-        }
+        if let last = chunk, last.used > 0 { finish(last) }
         lock.withLock {
             if let chunk {
                 if chunk.used > 0 { ready.append(chunk) } else { free.append(chunk) }
@@ -249,33 +271,50 @@ final class ReadAhead: @unchecked Sendable {
     }
 
     private func publish(_ chunk: Chunk) {
-        var chunk = chunk
-        keep(&chunk)
+        finish(chunk)
         lock.withLock {
             ready.append(chunk)
             lock.signal(.produced)
         }
     }
 
-    /// Copies a filled chunk into the history, outside the lock.
-    private func keep(_ chunk: inout Chunk) {
-        guard let history else { return }
-        (chunk.historyStart, chunk.inHistory) = history.store(chunk.storage, count: chunk.used)
+    /// Gives the history the length of a filled chunk, outside the lock.
+    private func finish(_ chunk: Chunk) {
+        history?.finishChunk(start: chunk.historyStart, count: chunk.used)
     }
 
-    /// A free chunk, emptied; nil once the consumer has cancelled.
+    /// A free chunk, emptied and placed (in the history when it has room); nil once the
+    /// consumer has cancelled.
     private func takeFreeChunk() -> Chunk? {
         lock.lock()
-        defer { lock.unlock() }
         if free.isEmpty {
             producerWaiting = true
             while free.count < Self.refillAt && !cancelled { lock.wait(for: .consumed) }
             producerWaiting = false
         }
-        guard !cancelled else { return nil }
+        guard !cancelled else {
+            lock.unlock()
+            return nil
+        }
         var chunk = free.removeLast()
+        lock.unlock()
         chunk.used = 0
+        place(&chunk, wanting: chunk.ownCapacity)
         return chunk
+    }
+
+    /// Where an empty chunk is filled: in the history's ring when it has room for
+    /// `least` to `wanted` bytes (its default least otherwise), else in the chunk's own memory.
+    private func place(_ chunk: inout Chunk, wanting wanted: Int, atLeast least: Int? = nil) {
+        chunk.useOwn()
+        guard let history else { return }
+        let place = history.reserveChunk(upTo: wanted, atLeast: least)
+        chunk.historyStart = place.start
+        if let storage = place.storage {
+            chunk.storage = storage
+            chunk.capacity = place.capacity
+            chunk.inHistory = true
+        }
     }
 
     @inlinable @inline(__always)
