@@ -43,13 +43,13 @@ public final class ConnectionAnalyzer: StreamConsumer {
         /// Packet-level facts for the diagnosis, for RDP connections.
         var observations: Observations?
 
-        /// Asks for what releasing this state reads, a level at a time (see `FinishedConnection`).
-        func prefetchForRelease(stage: Int) {
+        /// Asks for what summarising or releasing this state reads, a level at a time (see `FinishedConnection`).
+        func prefetchObjects(stage: Int) {
             if stage == 0 {
                 prefetchLines(of: self, count: 6)
             } else {
                 if stage == 1 { prefetchLines(of: head, count: 1) }
-                borrowedDissector?._withUnsafeGuaranteedRef { $0.prefetchForRelease(stage: stage) }
+                borrowedDissector?._withUnsafeGuaranteedRef { $0.prefetchObjects(stage: stage) }
             }
         }
     }
@@ -211,8 +211,8 @@ public final class ConnectionAnalyzer: StreamConsumer {
     /// thread until `drain()` returns.
     func completeOnWorker() {
         let worker = FinishingWorker<FinishedConnection>(
-            whenIdle: onIdle, releaseStages: FinishedConnection.releaseStages,
-            prepareRelease: { job, stage in job.pointee.prefetchForRelease(stage: stage) }
+            whenIdle: onIdle, stages: FinishedConnection.prefetchStages,
+            prepare: { job, stage in job.pointee.prefetch(stage: stage) }
         ) { [unowned self] in
             self.complete($0.connection, $0.state)
         }
@@ -232,13 +232,13 @@ private struct FinishedConnection: @unchecked Sendable {
     let connection: TCPConnection
     let state: ConnectionAnalyzer.State
 
-    /// Stages of `FinishingWorker.prepareRelease`: 0 for the connection's own objects,
-    /// then one level of references further at each stage.
-    static let releaseStages = 4
+    /// Stages of `FinishingWorker.prepare`: 0 for the connection's own objects, then one
+    /// level of references further at each stage.
+    static let prefetchStages = 4
 
-    func prefetchForRelease(stage: Int) {
-        connection.prefetchForRelease(stage: stage)
-        state.prefetchForRelease(stage: stage)
+    func prefetch(stage: Int) {
+        connection.prefetchObjects(stage: stage)
+        state.prefetchObjects(stage: stage)
     }
 }
 

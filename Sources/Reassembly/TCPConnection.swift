@@ -194,10 +194,10 @@ public final class TCPConnection {
         direction == .clientToServer ? clientToServer : serverToClient
     }
 
-    /// Asks for the memory that releasing this connection will read, a level at a time
+    /// Asks for the memory that summarising or releasing this connection will read, a level at a time
     /// (`stage` 0: the connection; 1: its direction states; 2: their buffers), each
     /// stage after the previous one's lines had time to arrive (`prefetchLines`).
-    public func prefetchForRelease(stage: Int) {
+    public func prefetchObjects(stage: Int) {
         switch stage {
         case 0:
             prefetchLines(of: self, count: 5)

@@ -84,22 +84,26 @@ import Testing
         #expect(releases.snapshot().map(\.value).sorted() == Array(0..<total))
     }
 
-    /// Before the submitting thread releases a job that has run, `prepareRelease` is called
-    /// for it once per stage, in stage order, by address (a hint only: the job is released
-    /// once, as without it). Jobs still held at `finish()` are released without it.
+    /// Before the worker runs a job, and before the submitting thread releases it, `prepare`
+    /// is called for it once per stage, in stage order, by address (a hint only: each job
+    /// runs once and is released once, as without it). Jobs still held at `finish()` are
+    /// released without it.
     ///
     /// Each batch is run before the next is submitted, so every batch comes back to the
     /// submitter at a later submission (none waits long enough for the worker to release
     /// it), except the last two or so, which `finish()` releases.
-    @Test func eachReleaseIsPreparedInStages() {
+    @Test func eachJobIsPreparedInStagesBeforeItRunsAndBeforeItIsReleased() {
         let releases = Releases()
         let stages = 3
         let prepared = PreparedStages()
+        let runs = Log()
         let batchSize = FinishingWorker<Tracked>.batchSize
         let ran = DispatchSemaphore(value: 0)
-        let worker = FinishingWorker<Tracked>(releaseStages: stages, prepareRelease: { job, stage in
-            prepared.add(job.pointee.value, stage, releasedSoFar: releases.snapshot().count)
+        let worker = FinishingWorker<Tracked>(stages: stages, prepare: { job, stage in
+            prepared.add(job.pointee.value, stage, ranSoFar: job.pointee.runs, releasedSoFar: releases.snapshot().count)
         }) { job in
+            job.runs += 1
+            runs.values.append(job.value)
             if job.value % batchSize == batchSize - 1 { ran.signal() }
         }
         #expect(worker.start())
@@ -111,16 +115,27 @@ import Testing
         }
         worker.finish()
 
+        #expect(runs.values == Array(0..<total))
         let released = releases.snapshot().map(\.value)
         #expect(released.sorted() == Array(0..<total))
-        let byJob = Dictionary(grouping: prepared.snapshot(), by: \.value)
-        #expect(byJob.count >= total - 3 * batchSize)
-        for (value, jobCalls) in byJob {
+        let calls = prepared.snapshot()
+        // Before running: every job, every stage in order, while it had not run.
+        let beforeRun = Dictionary(grouping: calls.filter { $0.ranSoFar == 0 }, by: \.value)
+        #expect(beforeRun.count == total)
+        for (value, jobCalls) in beforeRun {
             #expect(jobCalls.map(\.stage) == Array(0..<stages), "job \(value)")
-            // Every stage was asked for while the job was still alive.
+        }
+        // Before releasing: all but the jobs `finish()` released, every stage in order, while alive.
+        let beforeRelease = Dictionary(grouping: calls.filter { $0.ranSoFar == 1 }, by: \.value)
+        #expect(beforeRelease.count >= total - 3 * batchSize)
+        for (value, jobCalls) in beforeRelease {
+            #expect(jobCalls.map(\.stage) == Array(0..<stages), "job \(value)")
             let releasedAt = released.firstIndex(of: value) ?? -1
             #expect(jobCalls.allSatisfy { $0.releasedSoFar <= releasedAt }, "job \(value)")
         }
+        // No other calls (a job prepared after it was released, or twice before running).
+        let grouped: Int = beforeRun.values.reduce(0) { $0 + $1.count } + beforeRelease.values.reduce(0) { $0 + $1.count }
+        #expect(calls.count == grouped)
     }
 
     @Test func finishWithNothingSubmittedReturns() {
@@ -168,10 +183,12 @@ import Testing
         var values: [Int] = []
     }
 
-    /// A job that notes which thread released it.
+    /// A job that notes which thread released it, and how often it ran.
     final class Tracked: @unchecked Sendable {
         let value: Int
         let releases: Releases
+        /// Written by the worker when it runs the job.
+        var runs = 0
         init(_ value: Int, _ releases: Releases) {
             self.value = value
             self.releases = releases
@@ -181,9 +198,11 @@ import Testing
 
     final class PreparedStages: @unchecked Sendable {
         private let lock = NSLock()
-        private var calls: [(value: Int, stage: Int, releasedSoFar: Int)] = []
-        func add(_ value: Int, _ stage: Int, releasedSoFar: Int) { lock.withLock { calls.append((value, stage, releasedSoFar)) } }
-        func snapshot() -> [(value: Int, stage: Int, releasedSoFar: Int)] { lock.withLock { calls } }
+        private var calls: [(value: Int, stage: Int, ranSoFar: Int, releasedSoFar: Int)] = []
+        func add(_ value: Int, _ stage: Int, ranSoFar: Int, releasedSoFar: Int) {
+            lock.withLock { calls.append((value, stage, ranSoFar, releasedSoFar)) }
+        }
+        func snapshot() -> [(value: Int, stage: Int, ranSoFar: Int, releasedSoFar: Int)] { lock.withLock { calls } }
     }
 
     final class Releases: @unchecked Sendable {

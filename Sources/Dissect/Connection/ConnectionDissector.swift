@@ -50,7 +50,7 @@ public final class ConnectionDissector {
 
     public private(set) var timeline: [HandshakeEvent] = []
     /// Where `timeline`'s storage is, as a plain address: to ask for it before a release
-    /// without touching its reference count (`prefetchForRelease`; reading `timeline`
+    /// without touching its reference count (`prefetchObjects`; reading `timeline`
     /// there retains the array). 0 while there is none.
     private var timelineStorage: UInt = 0
     private var parsedMessages = ParsedMessages()
@@ -86,10 +86,10 @@ public final class ConnectionDissector {
         self.keyLog = keyLog
     }
 
-    /// Asks for the memory that releasing this dissector will read, a level at a time
+    /// Asks for the memory that summarising or releasing this dissector will read, a level at a time
     /// (`stage` 1: the dissector; 2: its sides, TLS connection and buffers; 3: the TLS
-    /// session and parsers), as `TCPConnection.prefetchForRelease(stage:)` does.
-    public func prefetchForRelease(stage: Int) {
+    /// session and parsers), as `TCPConnection.prefetchObjects(stage:)` does.
+    public func prefetchObjects(stage: Int) {
         switch stage {
         case 1:
             prefetchLines(of: self, count: 3)
@@ -545,7 +545,7 @@ public final class ConnectionDissector {
         timeline.append(HandshakeEvent(frame: frame, time: time, direction: direction, message: message))
     }
 
-    /// The addresses of the first TLS handshake messages in the timeline, for `prefetchForRelease`
+    /// The addresses of the first TLS handshake messages in the timeline, for `prefetchObjects`
     /// (read there, they would each cost a reference count on a line not yet arrived).
     struct ParsedMessages {
         static let capacity = 6
