@@ -1,5 +1,9 @@
 import Synchronization
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// The capture's recent bytes, kept for the reassembler: the read-ahead thread
 /// reads its chunks straight into this ring while there is room, so the
 /// reassembler can compare a retransmission with the first copy of its bytes
@@ -39,6 +43,8 @@ public final class CaptureHistory: @unchecked Sendable {
     // The producer's.
     /// Bytes of all chunks handed over so far, kept or not: the position the next chunk starts at.
     private var produced: UInt64 = 0
+    /// How much of the ring, from its start, the producer has faulted in (-1: the kernel cannot).
+    private(set) var faultedIn = 0
 
     // The consumer's.
     /// Positions of the first byte of the chunk being read (kept or not) and one past its last.
@@ -81,7 +87,26 @@ public final class CaptureHistory: @unchecked Sendable {
         guard start < limit else { return (next, nil, 0) }
         let size = min(wanted, capacity - Int(start & UInt64(capacity - 1)), Int(limit - start))
         guard size >= smallest else { return (next, nil, 0) }
-        return (start, storage + Int(start & UInt64(capacity - 1)), size)
+        let offset = Int(start & UInt64(capacity - 1))
+        faultIn(upTo: offset + size)
+        return (start, storage + offset, size)
+    }
+
+    /// Faults the ring in up to `end` (rounded up to a page) in one call, the first time
+    /// round: thousands of page faults, one per 4 KiB written, cost more than asking the
+    /// kernel for the pages all at once. (`MADV_POPULATE_WRITE`, Linux 5.14; without it the
+    /// pages are faulted in as they are written, as before.)
+    private func faultIn(upTo end: Int) {
+        guard faultedIn >= 0, end > faultedIn else { return }
+        let pageEnd = min(capacity, (end + 4095) & ~4095)
+        #if os(Linux)
+        // 23 is MADV_POPULATE_WRITE, which Glibc's headers may not name.
+        if madvise(storage + faultedIn, pageEnd - faultedIn, 23) != 0 {
+            faultedIn = -1
+            return
+        }
+        #endif
+        faultedIn = pageEnd
     }
 
     /// The chunk that starts at `start` (from `reserveChunk`) holds `count` bytes, kept or not.
