@@ -15,12 +15,13 @@ import Darwin
 /// The consumer sees exactly what calling each file's `next()` in turn would
 /// give: every frame in order, then how that input ended, then the next input.
 ///
-/// Records are copied into a small pool of chunks: each is read into the
-/// capture history's ring when there is room (`CaptureHistory`), into memory of
+/// Records are copied into a small pool of chunks: each is filled in the
+/// capture history's ring when there is room (`CaptureHistory`), in memory of
 /// its own otherwise. The producer fills one, publishes it and waits only when
-/// every chunk is full; a consumer with nothing to read waits for the next one. Chunks are published full, so this
-/// is for regular files only: a pipe fed slowly (a live `tcpdump -w -`) would
-/// see its frames held back until a chunk fills, and is read inline instead.
+/// every chunk is full; a consumer with nothing to read waits for the next one.
+/// Chunks are published full, so this is for regular files only: a pipe fed
+/// slowly (a live `tcpdump -w -`) would see its frames held back until a chunk
+/// fills, and is read inline instead.
 /// Chunks are large because each hand-over can cost a switch between threads.
 @usableFromInline
 final class ReadAhead: @unchecked Sendable {
