@@ -78,16 +78,18 @@ public final class CaptureHistory: @unchecked Sendable {
         guard keeping.load(ordering: .relaxed) else { return (next, nil, 0) }
         let smallest = least ?? min(wanted, Self.smallestChunk)
         var start = next
-        let toEnd = capacity - Int(start & UInt64(capacity - 1))
+        var offset = Int(start & UInt64(capacity - 1))
         // Skip the ring's last bytes rather than start a small chunk there.
-        if toEnd < smallest { start += UInt64(toEnd) }
+        if capacity - offset < smallest {
+            start += UInt64(capacity - offset)
+            offset = 0
+        }
         // Positions below `released + capacity` may be written (chunks that were not
         // kept go on counting positions, so `start` may lie past that).
         let limit = released.load(ordering: .acquiring) + UInt64(capacity)
         guard start < limit else { return (next, nil, 0) }
-        let size = min(wanted, capacity - Int(start & UInt64(capacity - 1)), Int(limit - start))
+        let size = min(wanted, capacity - offset, Int(limit - start))
         guard size >= smallest else { return (next, nil, 0) }
-        let offset = Int(start & UInt64(capacity - 1))
         faultIn(upTo: offset + size)
         return (start, storage + offset, size)
     }

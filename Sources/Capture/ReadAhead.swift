@@ -309,11 +309,11 @@ final class ReadAhead: @unchecked Sendable {
     private func place(_ chunk: inout Chunk, wanting wanted: Int, atLeast least: Int? = nil) {
         chunk.useOwn()
         guard let history else { return }
-        let place = history.reserveChunk(upTo: wanted, atLeast: least)
-        chunk.historyStart = place.start
-        if let storage = place.storage {
+        let room = history.reserveChunk(upTo: wanted, atLeast: least)
+        chunk.historyStart = room.start
+        if let storage = room.storage {
             chunk.storage = storage
-            chunk.capacity = place.capacity
+            chunk.capacity = room.capacity
             chunk.inHistory = true
         }
     }
