@@ -212,7 +212,7 @@ public final class ConnectionAnalyzer: StreamConsumer {
     func completeOnWorker() {
         let worker = FinishingWorker<FinishedConnection>(
             whenIdle: onIdle, stages: FinishedConnection.prefetchStages,
-            prepare: { job, stage in job.pointee.prefetch(stage: stage) }
+            prepare: { job, stage in FinishedConnection.prefetch(job, stage: stage) }
         ) { [unowned self] in
             self.complete($0.connection, $0.state)
         }
@@ -231,14 +231,26 @@ public final class ConnectionAnalyzer: StreamConsumer {
 private struct FinishedConnection: @unchecked Sendable {
     let connection: TCPConnection
     let state: ConnectionAnalyzer.State
+    /// The same two objects without a reference count, for `prefetch`. Called on the
+    /// job in place, a method of the job copied it: a retain and a release of each
+    /// object at every stage, the first of them on lines that had not arrived yet.
+    private let unretained: (connection: Unmanaged<TCPConnection>, state: Unmanaged<ConnectionAnalyzer.State>)
+
+    init(connection: TCPConnection, state: ConnectionAnalyzer.State) {
+        self.connection = connection
+        self.state = state
+        unretained = (Unmanaged.passUnretained(connection), Unmanaged.passUnretained(state))
+    }
 
     /// Stages of `FinishingWorker.prepare`: 0 for the connection's own objects, then one
     /// level of references further at each stage.
     static let prefetchStages = 4
 
-    func prefetch(stage: Int) {
-        connection.prefetchObjects(stage: stage)
-        state.prefetchObjects(stage: stage)
+    /// Reads only the job's unretained references (the job keeps both objects alive).
+    static func prefetch(_ job: UnsafePointer<FinishedConnection>, stage: Int) {
+        let objects = job.pointee.unretained
+        objects.connection._withUnsafeGuaranteedRef { $0.prefetchObjects(stage: stage) }
+        objects.state._withUnsafeGuaranteedRef { $0.prefetchObjects(stage: stage) }
     }
 }
 
