@@ -170,6 +170,11 @@ public final class TCPConnection {
     /// The consumer's per-connection state (e.g. the dissector), owned here so
     /// finding it costs no lookup.
     public var attachment: AnyObject?
+    /// What the consumer's per-segment path needs of the attachment (e.g. the
+    /// dissector it holds), as a plain pointer beside it: read here, it costs no trip
+    /// to the attachment's own memory for every segment. Unretained; the consumer
+    /// keeps what it points to alive through `attachment`, and clears both together.
+    public var attachmentShortcut: UnsafeMutableRawPointer?
     /// When false the consumer is told only about RSTs, not every segment (e.g. non-RDP
     /// flows, or RDP past its handshake).
     public var observeSegments = true
