@@ -43,32 +43,46 @@ public struct SenderProfile: Sendable {
 /// One direction of a TCP connection: sequence state, out-of-order buffer,
 /// counters and the sender's profile.
 public final class DirectionState {
+    // Stored properties are laid out in the order they are declared. Those that every
+    // segment reads or writes come first, packed into the object's first three cache
+    // lines: with hundreds of connections open, each line a packet touches is likely a
+    // miss, and every packet also reads its peer direction's sequence and closing
+    // state. The counters only reports read follow.
+
     // Sequence state. Offsets are UInt64 relative to ISN+1; the 32-bit wrap is
     // handled once, at ingress, by taking the signed distance to `nextSequence`.
     public internal(set) var hasISN = false
-    public internal(set) var isn: UInt32 = 0
     public internal(set) var sawSYN = false
+    public internal(set) var finDelivered = false
+    /// Payload still handed to the consumer (false after the depth or the consumer's stop).
+    public internal(set) var wantsPayload = true
+    public internal(set) var profile = SenderProfile()
+    public internal(set) var isn: UInt32 = 0
     /// Sequence number and stream offset of the next byte expected.
     public internal(set) var nextSequence: UInt32 = 0
     public internal(set) var nextOffset: UInt64 = 0
     /// Highest offset the peer acknowledged (for gaps: acked but never seen).
     public internal(set) var ackedOffset: UInt64 = 0
-    public internal(set) var finOffset: UInt64?
-    public internal(set) var finDelivered = false
-
     var pending: [PendingSegment] = []
-    public internal(set) var pendingBytes = 0
-    /// Payload still handed to the consumer (false after the depth or the consumer's stop).
-    public internal(set) var wantsPayload = true
-    public internal(set) var deliveredBytes: UInt64 = 0
-    var recent: RecentBytes?
-    /// The last epoch of the capture history this direction's bytes were listed for (`KeptBytes`).
-    var historyEpoch = UInt64.max
-
-    // Counters, for reports.
     public internal(set) var packets = 0
     /// Payload bytes on the wire (including retransmissions).
     public internal(set) var payloadBytes: UInt64 = 0
+    /// Largest segment payload sent (see also `announcedMSS`).
+    public internal(set) var largestSegment = 0
+    public internal(set) var lastFrame = 0
+    public internal(set) var lastTime = CaptureTime.zero
+    public internal(set) var deliveredBytes: UInt64 = 0
+    /// The last epoch of the capture history this direction's bytes were listed for (`KeptBytes`).
+    var historyEpoch = UInt64.max
+    public internal(set) var finOffset: UInt64?
+    // Closing (with `rstCount` and `firstRSTTime` below): read for every packet, by `isClosed`.
+    public internal(set) var firstFINFrame: Int?
+    public internal(set) var firstRSTFrame: Int?
+    public internal(set) var firstFrame: Int?
+    var recent: RecentBytes?
+    public internal(set) var pendingBytes = 0
+
+    // Counters, for reports.
     public internal(set) var retransmissions = 0
     public internal(set) var outOfOrder = 0
     public internal(set) var gaps = 0
@@ -77,24 +91,15 @@ public final class DirectionState {
     public internal(set) var zeroWindows = 0
     public internal(set) var synCount = 0
     public internal(set) var keepAlives = 0
-
-    // Closing.
-    public internal(set) var firstFINFrame: Int?
-    public internal(set) var firstRSTFrame: Int?
     public internal(set) var rstCount = 0
     public internal(set) var firstRSTTime: CaptureTime?
 
-    // Timing.
-    public internal(set) var firstFrame: Int?
-    public internal(set) var lastFrame = 0
+    // Timing and the sender's SYN.
     public internal(set) var firstTime: CaptureTime?
-    public internal(set) var lastTime = CaptureTime.zero
-    /// Largest segment payload sent, and the MSS the sender announced in its SYN.
-    public internal(set) var largestSegment = 0
+    /// The MSS the sender announced in its SYN.
     public internal(set) var announcedMSS: UInt16 = 0
     public internal(set) var windowScale: UInt8?
 
-    public internal(set) var profile = SenderProfile()
     /// What the reset judge needs of this sender, over the packets observed.
     public internal(set) var observed = ObservedSender()
 
@@ -128,31 +133,52 @@ public enum FinishReason: String, Sendable {
 /// One TCP connection: both directions, how it started and ended, and a slot
 /// for the consumer's own per-connection state.
 public final class TCPConnection {
+    // Laid out in the order declared: what every packet reads or writes first, in the
+    // object's first two cache lines (see `DirectionState`); the rest after.
     public let id: Int
-    public let key: FlowKey
-    public let client: Endpoint
-    public let server: Endpoint
     public let clientToServer = DirectionState()
     public let serverToClient = DirectionState()
-
-    public internal(set) var firstFrame: Int
+    public let client: Endpoint
     public internal(set) var lastFrame: Int
-    public internal(set) var firstTime: CaptureTime
     public internal(set) var lastTime: CaptureTime
+    public internal(set) var synAckFrame: Int?
+    public internal(set) var establishedFrame: Int?
+    // Flow-table bookkeeping.
+    var slot: Int32 = -1
+    /// When false the consumer is told only about RSTs, not every segment (e.g. non-RDP
+    /// flows, or RDP past its handshake).
+    public var observeSegments = true
+    /// RDP by port (3389 or a configured port) when created; the consumer may
+    /// set `isRDPByContent` after looking at the payload.
+    public let isRDPByPort: Bool
+    public var isRDPByContent = false
+    public var isRDP: Bool { isRDPByPort || isRDPByContent }
+    /// The capture began after the SYN.
+    public internal(set) var missingSYN = false
+    /// What the consumer's per-segment path needs of the attachment (e.g. the
+    /// dissector it holds), as a plain pointer beside it: read here, it costs no trip
+    /// to the attachment's own memory for every segment. Unretained; the consumer
+    /// keeps what it points to alive through `attachment`, and clears both together.
+    public var attachmentShortcut: UnsafeMutableRawPointer?
+    /// The consumer's per-connection state (e.g. the dissector), owned here so
+    /// finding it costs no lookup.
+    public var attachment: AnyObject?
 
-    /// The handshake as seen: SYN, SYN-ACK and the client's ACK (frames and times).
+    public let key: FlowKey
+    public let server: Endpoint
+    public internal(set) var firstFrame: Int
+    public internal(set) var firstTime: CaptureTime
+
+    /// The handshake as seen: SYN, SYN-ACK (`synAckFrame` above) and the client's ACK
+    /// (`establishedFrame`), frames and times.
     public internal(set) var synFrame: Int?
     public internal(set) var synTime: CaptureTime?
     /// The latest client SYN before the SYN-ACK: with a retransmitted SYN, the round trip
     /// is measured from it, not from the first (Karn: a sample spanning a retransmission
     /// timeout says nothing about the path).
     public internal(set) var lastSYNTime: CaptureTime?
-    public internal(set) var synAckFrame: Int?
     public internal(set) var synAckTime: CaptureTime?
-    public internal(set) var establishedFrame: Int?
     public internal(set) var establishedTime: CaptureTime?
-    /// The capture began after the SYN.
-    public internal(set) var missingSYN = false
     public internal(set) var simultaneousOpen = false
     /// The client was chosen by port or port order, not by a SYN.
     public internal(set) var clientGuessed = false
@@ -160,27 +186,6 @@ public final class TCPConnection {
     /// Connection-level anomalies (each once), in the order first seen, with the frame.
     public internal(set) var anomalies: [(anomaly: StreamAnomaly, frame: Int)] = []
     public internal(set) var finishReason: FinishReason?
-
-    /// RDP by port (3389 or a configured port) when created; the consumer may
-    /// set `isRDPByContent` after looking at the payload.
-    public let isRDPByPort: Bool
-    public var isRDPByContent = false
-    public var isRDP: Bool { isRDPByPort || isRDPByContent }
-
-    /// The consumer's per-connection state (e.g. the dissector), owned here so
-    /// finding it costs no lookup.
-    public var attachment: AnyObject?
-    /// What the consumer's per-segment path needs of the attachment (e.g. the
-    /// dissector it holds), as a plain pointer beside it: read here, it costs no trip
-    /// to the attachment's own memory for every segment. Unretained; the consumer
-    /// keeps what it points to alive through `attachment`, and clears both together.
-    public var attachmentShortcut: UnsafeMutableRawPointer?
-    /// When false the consumer is told only about RSTs, not every segment (e.g. non-RDP
-    /// flows, or RDP past its handshake).
-    public var observeSegments = true
-
-    // Flow-table bookkeeping.
-    var slot: Int32 = -1
 
     init(id: Int, key: FlowKey, client: Endpoint, server: Endpoint, frame: Int, time: CaptureTime, isRDPByPort: Bool) {
         self.id = id
