@@ -51,7 +51,7 @@ public final class ConnectionDissector {
     }
 
     // Stored properties are laid out in the order declared: what every segment reads
-    // comes first, in the object's first 96 bytes, where it was spread over more than 200
+    // comes first, in the object's first 128 bytes, where it was spread over more than 200
     // (with hundreds of connections open, each line a segment touches is likely a miss).
 
     let clientSide = Side()
@@ -66,13 +66,9 @@ public final class ConnectionDissector {
     /// The security protocol the Connection Confirm selected (nil until then, or after a failure).
     public private(set) var selectedProtocol: UInt32?
     public private(set) var timeline: [HandshakeEvent] = []
-    /// The TLS connection, once a TLS-based protocol was selected (or TLS seen).
-    public private(set) var tls: TLSConnection? {
-        didSet { borrowedTLS = tls.map { Unmanaged.passUnretained($0) } }
-    }
-    /// The same connection without a reference count, for the per-segment path
-    /// (`tls` holds it and is never replaced once set).
-    private var borrowedTLS: Unmanaged<TLSConnection>?
+    /// `tls`'s objects without a reference count, for the per-segment path (`tls`
+    /// holds them and is never replaced once set). nil until TLS starts.
+    private var borrowedTLS: BorrowedTLS?
     public private(set) var decryptor: TLSDecryptor?
     /// The decrypted streams inside TLS (client→server, server→client), made when a
     /// key log has this connection's secrets.
@@ -82,10 +78,25 @@ public final class ConnectionDissector {
     /// without touching its reference count (`prefetchObjects`; reading `timeline`
     /// there retains the array). 0 while there is none.
     private var timelineStorage: UInt = 0
+    /// The TLS connection, once a TLS-based protocol was selected (or TLS seen).
+    public private(set) var tls: TLSConnection? {
+        didSet { borrowedTLS = tls.map(BorrowedTLS.init) }
+    }
     private var parsedMessages = ParsedMessages()
     /// Parse problems: stable snake_case codes with their frame and direction.
     public private(set) var anomalies: [(code: String, frame: Int, direction: Direction, detail: String?)] = []
     let keyLog: TLSKeyLog?
+
+    struct BorrowedTLS {
+        let session: Unmanaged<TLSSession>
+        let client: Unmanaged<TLSStreamParser>
+        let server: Unmanaged<TLSStreamParser>
+        init(_ tls: TLSConnection) {
+            session = Unmanaged.passUnretained(tls.session)
+            client = Unmanaged.passUnretained(tls.client)
+            server = Unmanaged.passUnretained(tls.server)
+        }
+    }
 
     /// Protected TLS records seen per direction (client→server, server→client), including those not kept in the timeline.
     public var encryptedRecordCount: [Int] { [clientSide.encryptedRecords, serverSide.encryptedRecords] }
@@ -95,8 +106,8 @@ public final class ConnectionDissector {
     }
 
     /// Asks for the memory that summarising or releasing this dissector will read, a level at a time
-    /// (`stage` 1: the dissector; 2: its sides, TLS connection and buffers; 3: the TLS
-    /// session and parsers), as `TCPConnection.prefetchObjects(stage:)` does.
+    /// (`stage` 1: the dissector; 2: its sides, its TLS session and parsers, and the timeline;
+    /// 3: the first parsed handshake messages), as `TCPConnection.prefetchObjects(stage:)` does.
     public func prefetchObjects(stage: Int) {
         switch stage {
         case 1:
@@ -105,14 +116,13 @@ public final class ConnectionDissector {
             prefetchLines(of: clientSide, count: 2)
             prefetchLines(of: serverSide, count: 2)
             prefetchLines(at: timelineStorage, count: 2)
-            if let borrowedTLS { prefetchLines(of: borrowedTLS, count: 1) }
-        case 3:
-            parsedMessages.prefetch(lines: 3)
-            borrowedTLS?._withUnsafeGuaranteedRef { tls in
+            if let tls = borrowedTLS {
                 prefetchLines(of: tls.session, count: 6)
                 prefetchLines(of: tls.client, count: 3)
                 prefetchLines(of: tls.server, count: 3)
             }
+        case 3:
+            parsedMessages.prefetch(lines: 3)
         default:
             break
         }
@@ -415,7 +425,8 @@ public final class ConnectionDissector {
     // MARK: TLS
 
     func startTLS() {
-        guard tls == nil else { return }
+        // (Asked for every TLS segment: the borrowed references are on a line read anyway.)
+        guard borrowedTLS == nil else { return }
         let connection = TLSConnection()
         // Only what records hold goes into the timeline.
         connection.client.reportsRecords = false
@@ -470,14 +481,9 @@ public final class ConnectionDissector {
         startTLS()
         guard let tls = borrowedTLS else { return }
         s.mode = .tls
-        // The connection is borrowed, and its parsers, passed as arguments straight
-        // from its `let`s, too: nothing is retained per segment.
-        tls._withUnsafeGuaranteedRef { tls in
-            if direction == .clientToServer {
-                feedTLS(direction, s, tls.client, bytes, frame: frame, time: time)
-            } else {
-                feedTLS(direction, s, tls.server, bytes, frame: frame, time: time)
-            }
+        // The parsers are borrowed: nothing is retained per segment.
+        (direction == .clientToServer ? tls.client : tls.server)._withUnsafeGuaranteedRef { parser in
+            feedTLS(direction, s, parser, bytes, frame: frame, time: time)
         }
     }
 

@@ -156,7 +156,11 @@ public struct TLSRecordParameters: Sendable {
 }
 
 /// Both directions of a connection with their shared session.
-public final class TLSConnection {
+///
+/// A value: what is shared are its three objects. As a class of its own it was one
+/// more allocation per connection, and one more object to reach the parsers through
+/// for every TLS segment.
+public struct TLSConnection {
     public let session: TLSSession
     public let client: TLSStreamParser
     public let server: TLSStreamParser
