@@ -77,17 +77,14 @@ public final class ConnectionAnalyzer: StreamConsumer {
             s.observations = Observations()
         }
         connection.attachment = s
-        connection.attachmentShortcut = s.borrowedDissector?.toOpaque()
     }
 
     public func data(_ connection: TCPConnection, _ direction: Direction, _ bytes: UnsafeRawBufferPointer,
                      offset: UInt64, frame: Int, time: CaptureTime) -> PayloadDecision {
         // Every segment of an RDP connection takes this path: only a trivial field of the
         // state is read, so neither the state nor the dissector is retained.
-        // The dissector is found through the connection's shortcut, so the state itself is
-        // not read either: with hundreds of connections open, its line is rarely still in cache.
-        if let dissector = connection.attachmentShortcut {
-            return feed(Unmanaged.fromOpaque(dissector), connection, direction, bytes, frame: frame, time: time)
+        if let dissector = state(connection).borrowedDissector {
+            return feed(dissector, connection, direction, bytes, frame: frame, time: time)
         }
         return decide(connection, direction, bytes, frame: frame, time: time)
     }
@@ -114,7 +111,6 @@ public final class ConnectionAnalyzer: StreamConsumer {
                 connection.isRDPByContent = true
                 let dissector = ConnectionDissector(keyLog: keyLog)
                 s.dissector = dissector
-                connection.attachmentShortcut = s.borrowedDissector?.toOpaque()
                 s.observations = Observations()
                 // Bytes held back while deciding go first.
                 if s.head.count > bytes.count {
@@ -179,7 +175,6 @@ public final class ConnectionAnalyzer: StreamConsumer {
 
     public func finished(_ connection: TCPConnection) {
         let s = state(connection)
-        connection.attachmentShortcut = nil
         connection.attachment = nil
         defer { onAnyFinished?(connection.id) }
         guard s.detectedBy != nil || listAll else { return }

@@ -156,11 +156,6 @@ public final class TCPConnection {
     public var isRDP: Bool { isRDPByPort || isRDPByContent }
     /// The capture began after the SYN.
     public internal(set) var missingSYN = false
-    /// What the consumer's per-segment path needs of the attachment (e.g. the
-    /// dissector it holds), as a plain pointer beside it: read here, it costs no trip
-    /// to the attachment's own memory for every segment. Unretained; the consumer
-    /// keeps what it points to alive through `attachment`, and clears both together.
-    public var attachmentShortcut: UnsafeMutableRawPointer?
     /// The consumer's per-connection state (e.g. the dissector), owned here so
     /// finding it costs no lookup.
     public var attachment: AnyObject?

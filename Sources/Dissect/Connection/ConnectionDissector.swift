@@ -56,7 +56,6 @@ public final class ConnectionDissector {
 
     let clientSide = Side()
     let serverSide = Side()
-    private var progress = SideProgress()
     /// Whether whole application-data records are read here rather than by the parser
     /// (`readApplicationData`); tests turn it off to compare the two.
     var readsApplicationDataItself = true
@@ -130,38 +129,16 @@ public final class ConnectionDissector {
 
     @inline(__always) func side(_ d: Direction) -> Side { d == .clientToServer ? clientSide : serverSide }
 
-    /// True while more payload could still change what is known: until both sides are
-    /// stopped, or both are past the protected records or the RDP data PDUs kept.
-    ///
-    /// Asked after every segment. It reads the sides' `SideProgress` bits kept here, not
-    /// the two sides themselves: the other direction's side is rarely still in cache.
+    /// True while more payload could still change what is known.
     public var wantsMore: Bool {
-        progress.stopped != SideProgress.both && progress.pastRecords != SideProgress.both
-            && progress.pastDataPDUs != SideProgress.both
-    }
-
-    /// Where each outer side stands, a bit per side (client 1, server 2), as `wantsMore` needs it.
-    struct SideProgress {
-        static let both: UInt8 = 3
-        var stopped: UInt8 = 0
-        var pastRecords: UInt8 = 0
-        var pastDataPDUs: UInt8 = 0
-
-        @inline(__always)
-        static func set(_ bits: inout UInt8, _ bit: UInt8, _ on: Bool) {
-            bits = on ? bits | bit : bits & ~bit
-        }
-    }
-
-    /// Brings `progress` up to date with `s` (an outer side) after it changed.
-    @inline(__always)
-    func noteProgress(_ direction: Direction, _ s: Side) {
-        let bit: UInt8 = direction == .clientToServer ? 1 : 2
-        // With a key log, the decrypted connection sequence is followed a little further.
+        let a = clientSide, b = serverSide
+        if a.mode == .stopped && b.mode == .stopped { return false }
+        // Past the handshake in both directions: nothing more to learn (with a key log,
+        // the decrypted connection sequence is followed a little further).
         let kept = decryptor == nil ? Self.encryptedRecordsKept : 4 * Self.encryptedRecordsKept
-        SideProgress.set(&progress.stopped, bit, s.mode == .stopped)
-        SideProgress.set(&progress.pastRecords, bit, s.encryptedRecords >= kept)
-        SideProgress.set(&progress.pastDataPDUs, bit, s.dataPDUs >= Self.rdpDataPDUsKept)
+        if a.encryptedRecords >= kept && b.encryptedRecords >= kept { return false }
+        if a.dataPDUs >= Self.rdpDataPDUsKept && b.dataPDUs >= Self.rdpDataPDUsKept { return false }
+        return true
     }
 
     /// Feeds in-order bytes of one direction. Returns whether this direction still wants payload.
@@ -184,7 +161,6 @@ public final class ConnectionDissector {
         case .tpkt, .credSSP:
             feedTPKT(direction, s, bytes, frame: frame, time: time)
         }
-        noteProgress(direction, s)
         return s.mode != .stopped
     }
 
@@ -195,7 +171,6 @@ public final class ConnectionDissector {
         anomaly("stream_gap", frame: frame, direction, detail: "\(length) bytes missing; dissection of this direction stops")
         stop(s)
         s.tail = []
-        noteProgress(direction, s)
     }
 
     // MARK: TPKT / fast-path
@@ -437,9 +412,6 @@ public final class ConnectionDissector {
             let decryptor = TLSDecryptor(keyLog: keyLog, session: connection.session)
             decryptor.attach(to: connection)
             self.decryptor = decryptor
-            // How many protected records the sides follow depends on the decryptor.
-            noteProgress(.clientToServer, clientSide)
-            noteProgress(.serverToClient, serverSide)
             // CredSSP comes first inside TLS when NLA was selected.
             let nla = selectedProtocol.map { $0 & (RDPSecurityProtocol.hybrid | RDPSecurityProtocol.hybridEx) != 0 } ?? false
             for inner in innerSides { inner.mode = nla ? .credSSP : .tpkt }
