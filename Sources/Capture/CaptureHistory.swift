@@ -95,12 +95,13 @@ public final class CaptureHistory: @unchecked Sendable {
     }
 
     /// Faults the ring in up to `end` (rounded up to a page) in one call, the first time
-    /// round: thousands of page faults, one per 4 KiB written, cost more than asking the
+    /// round: thousands of page faults, one per page written, cost more than asking the
     /// kernel for the pages all at once. (`MADV_POPULATE_WRITE`, Linux 5.14; without it the
     /// pages are faulted in as they are written, as before.)
     private func faultIn(upTo end: Int) {
         guard faultedIn >= 0, end > faultedIn else { return }
-        let pageEnd = min(capacity, (end + 4095) & ~4095)
+        let page = PlainPages.pageSize
+        let pageEnd = min(capacity, (end + page - 1) / page * page)
         #if os(Linux)
         // 23 is MADV_POPULATE_WRITE, which Glibc's headers may not name.
         if madvise(storage + faultedIn, pageEnd - faultedIn, 23) != 0 {

@@ -181,7 +181,7 @@ public enum ProcessMemory {
         guard n > 0 else { return nil }
         let fields = buffer[0..<n].split(separator: UInt8(ascii: " "))
         guard fields.count >= 2, let pages = Int(String(decoding: fields[1], as: UTF8.self)) else { return nil }
-        return pages * Int(sysconf(Int32(_SC_PAGESIZE)))
+        return pages * PlainPages.pageSize
     }
 }
 

@@ -15,6 +15,9 @@ import Darwin
 /// small ones do: touching 100 MiB after 3 s idle took 0.21 s on 2 MiB pages
 /// and 0.04 s on 4 KiB pages (see Benchmarks/README.md).
 public enum PlainPages {
+    /// The system's page size (4 KiB on x86-64; 16 or 64 KiB on some arm64 kernels).
+    public static let pageSize = Int(sysconf(Int32(_SC_PAGESIZE)))
+
     public static func allocate(byteCount: Int) -> UnsafeMutableRawPointer {
         let size = max(byteCount, 1)
         guard let mapped = mmap(nil, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0),

@@ -95,24 +95,26 @@ import TestSupport
     /// in one call, and nothing beyond it (Linux 5.14 and later; CI runs a later one).
     @Test func roomForAChunkIsFaultedInAheadTheFirstTimeRound() throws {
         let history = CaptureHistory(capacity: 1 << 20)
+        let page = PlainPages.pageSize
         func resident(_ range: Range<Int>) -> [Bool] {
-            var vector = [UInt8](repeating: 0, count: range.count / 4096)
+            var vector = [UInt8](repeating: 0, count: range.count / page)
             #expect(mincore(history.storage + range.lowerBound, range.count, &vector) == 0)
             return vector.map { $0 & 1 != 0 }
         }
+        func pages(_ bytes: Int) -> Int { (bytes + page - 1) / page * page }
         #expect(resident(0..<(1 << 20)).allSatisfy { !$0 })
         let place = history.reserveChunk(upTo: 100_000)
         #expect(place.storage == history.storage && place.capacity == 100_000)
-        // 100,000 bytes end in the 25th page.
-        #expect(history.faultedIn == 25 * 4096)
-        #expect(resident(0..<(25 * 4096)).allSatisfy { $0 })
-        #expect(resident((25 * 4096)..<(1 << 20)).allSatisfy { !$0 })
+        // 100,000 bytes, rounded up to whole pages (25 of 4 KiB).
+        #expect(history.faultedIn == pages(100_000))
+        #expect(resident(0..<pages(100_000)).allSatisfy { $0 })
+        #expect(resident(pages(100_000)..<(1 << 20)).allSatisfy { !$0 })
         // Asking again for the same room faults nothing more in; the next chunk goes on from there.
         _ = history.reserveChunk(upTo: 100_000)
-        #expect(history.faultedIn == 25 * 4096)
+        #expect(history.faultedIn == pages(100_000))
         history.finishChunk(start: 0, count: 100_000)
         _ = history.reserveChunk(upTo: 100_000)
-        #expect(history.faultedIn == 49 * 4096)
+        #expect(history.faultedIn == pages(200_000))
     }
 
     @Test func whileNotKeepingChunksOnlyGetPositions() {
