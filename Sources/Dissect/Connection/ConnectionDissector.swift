@@ -552,7 +552,7 @@ public final class ConnectionDissector {
             // Only here does the storage change (appends fit until the next reserve).
             timelineStorage = unsafeBitCast(timeline, to: UInt.self)
         }
-        if case let .tlsHandshake(parsed) = message, parsedMessages.count < ParsedMessages.capacity {
+        if case let .tlsHandshake(parsed) = message {
             parsedMessages.add(UInt(bitPattern: Unmanaged.passUnretained(parsed).toOpaque()))
         }
         timeline.append(HandshakeEvent(frame: frame, time: time, direction: direction, message: message))
@@ -561,12 +561,13 @@ public final class ConnectionDissector {
     /// The addresses of the first TLS handshake messages in the timeline, for `prefetchObjects`
     /// (read there, they would each cost a reference count on a line not yet arrived).
     struct ParsedMessages {
-        static let capacity = 6
-        var count = 0
+        private(set) var count = 0
         /// In the dissector itself: an array would be one more allocation per connection.
-        var addresses = InlineArray<6, UInt>(repeating: 0)
+        private var addresses = InlineArray<6, UInt>(repeating: 0)
 
+        /// Notes `address` while there is room (the first messages are what a summary reads).
         mutating func add(_ address: UInt) {
+            guard count < addresses.count else { return }
             addresses[count] = address
             count += 1
         }
